@@ -1,0 +1,88 @@
+"""Navigation computed once the articles are read (signal: article_generator_finalized).
+
+- `categories` reordered to follow NEWS_SECTIONS;
+- `article.newer_in_section` / `article.older_in_section` on every listed article;
+- `home`: the lead story, the top stories and the latest per section;
+- `period_neighbours`: for each date archive, the newer and older archive that has articles.
+"""
+
+from __future__ import annotations
+
+import calendar
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+HOME_DEFAULTS = {"HOME_TOP_STORIES": 4, "HOME_SECTION_STORIES": 4}
+
+
+@dataclasses.dataclass(frozen=True)
+class HomeSelection:
+    """What the home page leads with."""
+
+    lead: Any
+    top: tuple[Any, ...]
+    sections: tuple[tuple[Any, tuple[Any, ...]], ...]
+
+
+def order_sections(categories: Sequence[tuple[Any, list[Any]]], order: Sequence[str]) -> list[tuple[Any, list[Any]]]:
+    """Categories in NEWS_SECTIONS order; any others after them, by name."""
+    rank = {name: index for index, name in enumerate(order)}
+    return sorted(categories, key=lambda pair: (rank.get(pair[0].name, len(rank)), pair[0].name))
+
+
+def link_sections(categories: Sequence[tuple[Any, list[Any]]]) -> None:
+    """Set newer_in_section / older_in_section; each list is newest first."""
+    for _, articles in categories:
+        ordered = sorted(articles, key=lambda a: (a.date, a.slug), reverse=True)
+        for index, article in enumerate(ordered):
+            article.newer_in_section = ordered[index - 1] if index > 0 else None
+            article.older_in_section = ordered[index + 1] if index + 1 < len(ordered) else None
+
+
+def select_home(articles: Sequence[Any], categories: Sequence[tuple[Any, list[Any]]],
+                settings: Mapping[str, Any]) -> HomeSelection | None:
+    """Lead with the newest article that has an image among the newest few, then the next top stories."""
+    if not articles:
+        return None
+    top_count = int(settings.get("HOME_TOP_STORIES", HOME_DEFAULTS["HOME_TOP_STORIES"]))
+    per_section = int(settings.get("HOME_SECTION_STORIES", HOME_DEFAULTS["HOME_SECTION_STORIES"]))
+    newest = list(articles[: top_count + 1])
+    lead = next((a for a in newest if getattr(a, "image", None)), newest[0])
+    top = tuple(a for a in newest if a is not lead)[:top_count]
+    sections = tuple((category, tuple(items[:per_section])) for category, items in categories if items)
+    return HomeSelection(lead=lead, top=top, sections=sections)
+
+
+def period_label(period_num: tuple[int, ...]) -> str:
+    """(2026,) -> '2026'; (2026, 11) -> 'November 2026'; (2026, 11, 3) -> '3 November 2026'."""
+    if len(period_num) == 1:
+        return str(period_num[0])
+    month = calendar.month_name[period_num[1]]
+    if len(period_num) == 2:
+        return f"{month} {period_num[0]}"
+    return f"{period_num[2]} {month} {period_num[0]}"
+
+
+def period_neighbours(period_archives: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[tuple[int, ...], dict[str, Any]]:
+    """{period_num: {"newer": {url, label} | None, "older": ...}} — only periods with articles exist, so the
+    links skip empty years, months and days."""
+    neighbours: dict[tuple[int, ...], dict[str, Any]] = {}
+    for archives in period_archives.values():
+        ordered = sorted(archives, key=lambda archive: tuple(archive["period_num"]))
+        links = [{"url": a["url"], "label": period_label(tuple(a["period_num"]))} for a in ordered]
+        for index, archive in enumerate(ordered):
+            neighbours[tuple(archive["period_num"])] = {
+                "older": links[index - 1] if index > 0 else None,
+                "newer": links[index + 1] if index + 1 < len(ordered) else None,
+            }
+    return neighbours
+
+
+def add_navigation(generator: Any) -> None:
+    settings = generator.settings
+    generator.categories = order_sections(generator.categories, list(settings.get("NEWS_SECTIONS") or ()))
+    link_sections(generator.categories)
+    generator.context["categories"] = generator.categories
+    generator.context["home"] = select_home(generator.articles, generator.categories, settings)
+    generator.context["period_neighbours"] = period_neighbours(generator.period_archives)

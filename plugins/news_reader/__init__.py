@@ -1,0 +1,21 @@
+"""news_reader: Markdown articles with YAML front matter, validated with file and line, sanitised."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pelican import signals
+
+from .reader import FrontMatter, FrontMatterError, NewsMarkdownReader, sanitise_html
+
+__all__ = ["FrontMatter", "FrontMatterError", "NewsMarkdownReader", "register", "sanitise_html"]
+
+
+def add_reader(readers: Any) -> None:
+    """Use our reader for .md/.markdown files instead of Pelican's own Markdown reader."""
+    for extension in NewsMarkdownReader.file_extensions:
+        readers.reader_classes[extension] = NewsMarkdownReader
+
+
+def register() -> None:
+    signals.readers_init.connect(add_reader)

@@ -1,0 +1,97 @@
+"""The sitemap lists every HTML page Pelican writes (signal: content_written), then is written at the end.
+
+Each page's lastmod is the article's or page's modification time, or, for a list page, the newest
+modification among the articles it shows. Above SITEMAP_MAX_URLS URLs (the protocol's limit is 50,000)
+the URLs are split into sitemap-N.xml files and sitemap.xml becomes their index.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any
+from xml.sax.saxutils import escape
+
+SITEMAP_DEFAULTS = {"SITEMAP_MAX_URLS": 50000, "SITEMAP_EXCLUDE": ("404.html",), "SITEMAP_ROBOTS": True}
+_XMLNS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+@dataclasses.dataclass(frozen=True)
+class SitemapEntry:
+    path: str  # relative to the output directory, e.g. "2026/10/14/slug/index.html"
+    lastmod: dt.datetime | None
+
+
+_pages: dict[str, SitemapEntry] = {}
+
+
+def reset(pelican: Any) -> None:
+    _pages.clear()
+
+
+def _lastmod(context: Mapping[str, Any]) -> dt.datetime | None:
+    for key in ("article", "page"):
+        item = context.get(key)
+        if item is not None and hasattr(item, "date"):
+            return getattr(item, "modified", None) or item.date
+    page = context.get("articles_page")
+    items = page.object_list if page is not None else context.get("articles") or []
+    dates = [getattr(a, "modified", None) or a.date for a in items if hasattr(a, "date")]
+    return max(dates) if dates else None
+
+
+def record_page(path: str, context: Mapping[str, Any]) -> None:
+    name = os.path.relpath(path, context.get("OUTPUT_PATH", os.curdir)).replace(os.sep, "/")
+    if not name.endswith(".html") or name in context.get("SITEMAP_EXCLUDE", SITEMAP_DEFAULTS["SITEMAP_EXCLUDE"]):
+        return
+    _pages[name] = SitemapEntry(name, _lastmod(context))
+
+
+def page_url(origin: str, path: str) -> str:
+    if path == "index.html":
+        return origin + "/"
+    if path.endswith("/index.html"):
+        path = path[: -len("index.html")]
+    return f"{origin}/{path}"
+
+
+def _urlset(origin: str, entries: Iterable[SitemapEntry]) -> str:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{_XMLNS}">']
+    for entry in entries:
+        lastmod = f"<lastmod>{entry.lastmod.isoformat()}</lastmod>" if entry.lastmod else ""
+        lines.append(f"<url><loc>{escape(page_url(origin, entry.path))}</loc>{lastmod}</url>")
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
+
+
+def build_sitemaps(origin: str, entries: Iterable[SitemapEntry], max_urls: int) -> dict[str, str]:
+    """{file name: XML}: one sitemap.xml, or sitemap.xml as an index of sitemap-1.xml, sitemap-2.xml, ..."""
+    ordered = sorted(entries, key=lambda entry: page_url(origin, entry.path))
+    if len(ordered) <= max_urls:
+        return {"sitemap.xml": _urlset(origin, ordered)}
+    files: dict[str, str] = {}
+    index = ['<?xml version="1.0" encoding="UTF-8"?>', f'<sitemapindex xmlns="{_XMLNS}">']
+    for number, start in enumerate(range(0, len(ordered), max_urls), start=1):
+        chunk = ordered[start : start + max_urls]
+        name = f"sitemap-{number}.xml"
+        files[name] = _urlset(origin, chunk)
+        newest = max((e.lastmod for e in chunk if e.lastmod), default=None)
+        lastmod = f"<lastmod>{newest.isoformat()}</lastmod>" if newest else ""
+        index.append(f"<sitemap><loc>{escape(origin)}/{name}</loc>{lastmod}</sitemap>")
+    index.append("</sitemapindex>")
+    files["sitemap.xml"] = "\n".join(index) + "\n"
+    return files
+
+
+def write_sitemaps(pelican: Any) -> None:
+    settings = pelican.settings
+    origin = str(settings.get("SITE_ORIGIN") or settings.get("SITEURL") or "").rstrip("/")
+    max_urls = int(settings.get("SITEMAP_MAX_URLS", SITEMAP_DEFAULTS["SITEMAP_MAX_URLS"]))
+    files = build_sitemaps(origin, _pages.values(), max_urls)
+    if settings.get("SITEMAP_ROBOTS", SITEMAP_DEFAULTS["SITEMAP_ROBOTS"]):
+        files["robots.txt"] = f"User-agent: *\nAllow: /\n\nSitemap: {origin}/sitemap.xml\n"
+    for name, text in files.items():
+        with open(os.path.join(pelican.output_path, name), "w", encoding="utf-8") as handle:
+            handle.write(text)

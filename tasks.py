@@ -1,0 +1,164 @@
+"""The project's commands: `invoke --list` is the menu.
+
+Builds, previews, tests and checks for the news archive. Every task has a one-line docstring.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import sys
+from pathlib import Path
+
+from invoke import Context, Exit, task
+
+ROOT = Path(__file__).resolve().parent
+SETTINGS = ROOT / "pelicanconf.py"
+PUBLISH_SETTINGS = ROOT / "publishconf.py"
+OUTPUT = ROOT / "output"
+CONTENT = ROOT / "content"
+PORT = int(os.environ.get("PORT", "8000"))
+CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
+
+
+def _pelican(c: Context, *args: str, settings: Path = SETTINGS, content: Path = CONTENT,
+             output: Path = OUTPUT, strict: bool = False, pty: bool = False) -> None:
+    """Run Pelican on `content` into `output`; `strict` makes every warning fatal."""
+    command = [sys.executable, "-m", "pelican", str(content), "-s", str(settings), "-o", str(output)]
+    if strict:
+        command += ["--fatal", "warnings"]
+    command += list(args)
+    c.run(shlex.join(command), pty=pty)
+
+
+@task
+def clean(c):
+    """Remove the generated site (output/)."""
+    if OUTPUT.exists():
+        shutil.rmtree(OUTPUT)
+
+
+@task(help={"production": "use publishconf.py (the published site's settings)",
+            "strict": "fail on any warning (tests and CI build this way)"})
+def build(c, production=False, strict=False):
+    """Build the site from content/ into output/."""
+    strict = strict or bool(os.environ.get("CI"))
+    _pelican(c, settings=PUBLISH_SETTINGS if production else SETTINGS, strict=strict)
+
+
+@task(pre=[clean])
+def rebuild(c):
+    """Clean, then build the site."""
+    build(c)
+
+
+@task
+def regenerate(c):
+    """Rebuild the site whenever content, theme or plugins change."""
+    _pelican(c, "--autoreload", pty=True)
+
+
+@task
+def serve(c):
+    """Serve output/ at http://localhost:8000/ (PORT to change)."""
+    _pelican(c, "--listen", "--port", str(PORT), pty=True)
+
+
+@task
+def reserve(c):
+    """Build the site, then serve it."""
+    build(c)
+    serve(c)
+
+
+@task
+def preview(c):
+    """Build the production site (publishconf.py) into output/."""
+    build(c, production=True)
+
+
+@task
+def livereload(c):
+    """Serve the site and reload the browser whenever content, theme or plugins change."""
+    from livereload import Server  # a development tool: installed by requirements-dev.txt
+
+    build(c)
+    server = Server()
+    for pattern in ("content/**/*", "theme/**/*", "plugins/**/*.py", "pelicanconf.py"):
+        server.watch(pattern, lambda: build(c))
+    server.serve(root=str(OUTPUT), port=PORT, host="localhost")
+
+
+def find_chromium() -> str | None:
+    """The path of a Chromium to drive from Playwright, from CHROMIUM_PATH or PATH."""
+    configured = os.environ.get("CHROMIUM_PATH")
+    if configured and Path(configured).exists():
+        return configured
+    for name in CHROMIUM_CANDIDATES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def ensure_chromium(c: Context) -> str:
+    """Find Chromium, or install Debian's package when running as root."""
+    found = find_chromium()
+    if found:
+        return found
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        print("Installing Debian's chromium for the browser tests...")
+        c.run("apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium", hide="out")
+        found = find_chromium()
+    if not found:
+        raise Exit("Chromium not found: install it (apt-get install chromium) or set CHROMIUM_PATH.", code=2)
+    return found
+
+
+def ensure_node_modules(c: Context) -> None:
+    """Install the pinned npm packages (package-lock.json) when they are missing or out of date."""
+    lock = ROOT / "package-lock.json"
+    stamp = ROOT / "node_modules" / ".package-lock.json"
+    if not stamp.exists() or stamp.stat().st_mtime < lock.stat().st_mtime:
+        with c.cd(str(ROOT)):
+            c.run("npm ci --no-audit --no-fund --loglevel=error")
+
+
+@task(help={"k": "only tests matching this expression (pytest -k)",
+            "browser": "run the headless-Chromium tests too (default: yes)"})
+def test(c, k="", browser=True):
+    """Run the whole test suite (unit, plugin, whole-site, browser) and lint."""
+    ensure_node_modules(c)
+    env = {"PYTHONHASHSEED": "0"}
+    if browser:
+        env["CHROMIUM_PATH"] = ensure_chromium(c)
+    else:
+        env["NEWS_SKIP_BROWSER"] = "1"
+    selection = f" -k {shlex.quote(k)}" if k else ""
+    c.run(f"{sys.executable} -m pytest{selection}", env=env, pty=False)
+    if not k:
+        lint(c)
+
+
+@task
+def lint(c):
+    """Check code style and types: ruff, ruff format --check, mypy, djhtml --check."""
+    c.run(f"{sys.executable} -m ruff check .")
+    c.run(f"{sys.executable} -m ruff format --check .")
+    c.run(f"{sys.executable} -m mypy")
+    c.run(f"{sys.executable} -m djhtml --check theme/templates")
+
+
+@task(name="format")
+def format_(c):
+    """Format Python with ruff and templates with djhtml."""
+    c.run(f"{sys.executable} -m ruff check --fix .")
+    c.run(f"{sys.executable} -m ruff format .")
+    c.run(f"{sys.executable} -m djhtml theme/templates", warn=True)
+
+
+@task
+def golden(c):
+    """Regenerate the golden rendered pages in tests/golden/ (review the diff before committing)."""
+    c.run(f"{sys.executable} -m tests.golden", env={"PYTHONHASHSEED": "0"})
