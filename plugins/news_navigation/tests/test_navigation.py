@@ -1,0 +1,62 @@
+"""news_navigation: archive neighbours skip empty periods; home selection; newer/older in section."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+from news_navigation import period_neighbours
+from news_navigation.navigation import link_sections, order_sections, period_label, select_home
+
+
+def archive(*period_num: int) -> dict:
+    return {"period_num": period_num, "url": "/".join(f"{n:02d}" for n in period_num) + "/"}
+
+
+def test_neighbours_skip_empty_months_and_years():
+    archives = {
+        "year": [archive(2026), archive(2024)],  # no 2025: 2026's older year is 2024
+        "month": [archive(2026, 2), archive(2025, 12), archive(2024, 7)],  # newest first, as Pelican gives them
+    }
+    found = period_neighbours(archives)
+    assert found[(2026,)] == {"older": {"url": "2024/", "label": "2024"}, "newer": None}
+    assert found[(2026, 2)]["older"]["label"] == "December 2025"  # January is empty: skipped
+    assert found[(2026, 2)]["newer"] is None
+    assert found[(2025, 12)]["newer"]["url"] == "2026/02/"
+    assert found[(2024, 7)]["older"] is None
+
+
+def test_period_labels():
+    assert period_label((2026,)) == "2026"
+    assert period_label((2026, 11)) == "November 2026"
+    assert period_label((2026, 11, 3)) == "3 November 2026"
+
+
+def article(slug: str, day: int, image: str | None = None) -> SimpleNamespace:
+    return SimpleNamespace(slug=slug, date=dt.datetime(2026, 10, day, tzinfo=dt.UTC), image=image)
+
+
+def test_newer_and_older_in_section():
+    a, b, c = article("a", 1), article("b", 2), article("c", 3)
+    link_sections([(SimpleNamespace(name="World"), [b, a, c])])
+    assert (c.newer_in_section, c.older_in_section) == (None, b)
+    assert (b.newer_in_section, b.older_in_section) == (c, a)
+    assert (a.newer_in_section, a.older_in_section) == (b, None)
+
+
+def test_sections_follow_configured_order():
+    world, business, other = (SimpleNamespace(name=n) for n in ("World", "Business", "Archive"))
+    ordered = order_sections([(business, []), (other, []), (world, [])], ["World", "Business"])
+    assert [c.name for c, _ in ordered] == ["World", "Business", "Archive"]
+
+
+def test_home_leads_with_newest_article_with_an_image():
+    articles = [article("e", 5), article("d", 4, image="images/d.svg"), article("c", 3), article("b", 2)]
+    section = SimpleNamespace(name="World")
+    home = select_home(articles, [(section, articles), (SimpleNamespace(name="Empty"), [])],
+                       {"HOME_TOP_STORIES": 2, "HOME_SECTION_STORIES": 3})
+    assert home is not None
+    assert home.lead.slug == "d"
+    assert [a.slug for a in home.top] == ["e", "c"]
+    assert [(c.name, [a.slug for a in items]) for c, items in home.sections] == [("World", ["e", "d", "c"])]
+    assert select_home([], [], {}) is None

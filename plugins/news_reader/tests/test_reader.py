@@ -1,0 +1,172 @@
+"""news_reader: valid files become Pelican metadata; every bad file is one error naming file and line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from pathlib import Path
+
+import pytest
+from news_reader import FrontMatterError, NewsMarkdownReader, sanitise_html
+from pelican.settings import DEFAULT_CONFIG
+
+GOOD = """\
+---
+id: ledger-2026-10-14-ferry-strike
+title: "Ferry crews walk out: Port Alder's busiest day"
+date: 2026-10-14T07:30:00+01:00
+modified: 2026-10-14 12:10 +01:00
+section: business
+tags: [ferries, Labour, ferries, Port Alder]
+authors: [Mara Quell, Tomas Reyne]
+source: Harbour Ledger
+source_url: https://harbourledger.example/2026/10/14/ferry
+via: rss
+summary: "Crews stopped work at *dawn* & talks failed."
+lang: en
+image: images/ferry.svg
+image_alt: "A ferry at the terminal"
+---
+
+Crews left the ships at dawn. See [the earlier story]({filename}/articles/2026/10/other.md).
+
+## What next
+
+More words here.
+"""
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> dict:
+    config = dict(DEFAULT_CONFIG)
+    config.update(
+        PATH=str(tmp_path),
+        PAGE_PATHS=["pages"],
+        NEWS_SECTIONS={"World": "", "Business": ""},
+        MARKDOWN={"extension_configs": {"markdown.extensions.extra": {}}, "output_format": "html5"},
+    )
+    return config
+
+
+def write(tmp_path: Path, text: str, name: str = "articles/2026/10/ferry-strike.md") -> Path:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def read(settings: dict, path: Path) -> tuple[str, dict]:
+    return NewsMarkdownReader(settings).read(str(path))
+
+
+def error_for(settings: dict, tmp_path: Path, text: str) -> FrontMatterError:
+    with pytest.raises(FrontMatterError) as caught:
+        read(settings, write(tmp_path, text))
+    return caught.value
+
+
+def test_good_article_becomes_pelican_metadata(settings, tmp_path):
+    content, meta = read(settings, write(tmp_path, GOOD))
+    assert meta["title"] == "Ferry crews walk out: Port Alder's busiest day"
+    assert meta["date"] == dt.datetime(2026, 10, 14, 6, 30, tzinfo=dt.UTC)
+    assert meta["date"].utcoffset() == dt.timedelta(hours=1)
+    assert meta["modified"] == dt.datetime(2026, 10, 14, 11, 10, tzinfo=dt.UTC)
+    assert meta["category"].name == "Business"  # matched case-insensitively to NEWS_SECTIONS
+    assert [t.name for t in meta["tags"]] == ["ferries", "Labour", "Port Alder"]  # duplicate dropped
+    assert [a.name for a in meta["authors"]] == ["Mara Quell", "Tomas Reyne"]
+    assert meta["source"] == "Harbour Ledger"
+    assert meta["via"] == "rss"
+    assert meta["summary"] == "Crews stopped work at <em>dawn</em> &amp; talks failed."
+    assert meta["summary_text"] == "Crews stopped work at dawn & talks failed."
+    assert meta["image_alt"] == "A ferry at the terminal"
+    assert meta["word_count"] == 21
+    assert meta["reading_time"] == 1
+    assert "<h2>What next</h2>" in content
+    assert 'href="{filename}/articles/2026/10/other.md"' in content  # left for Pelican to resolve
+
+
+def test_yaml_words_stay_text(settings, tmp_path):
+    text = GOOD.replace('title: "Ferry crews walk out: Port Alder\'s busiest day"', "title: No")
+    _, meta = read(settings, write(tmp_path, text))
+    assert meta["title"] == "No"
+
+
+def test_contributor_piece_needs_no_source(settings, tmp_path):
+    text = "\n".join(line for line in GOOD.splitlines() if not line.startswith(("source", "via"))) + "\n"
+    _, meta = read(settings, write(tmp_path, text))
+    assert meta["via"] == "contributor"
+    assert meta["source"] is None
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "message"),
+    [
+        (("title: \"Ferry crews walk out: Port Alder's busiest day\"\n", ""), 2, "'title' is missing"),
+        (("2026-10-14T07:30:00+01:00", "2026-10-14T07:30:00"), 4, 'date "2026-10-14T07:30:00" has no timezone'),
+        (("2026-10-14T07:30:00+01:00", "Feb 30"), 4, 'date "Feb 30" is not a date and time'),
+        (("section: business", "section: Busines"), 6, "unknown section \"Busines\" — did you mean 'Business'?"),
+        (("tags: [", "tag: ["), 7, "unknown field 'tag' — did you mean 'tags'?"),
+        (("via: rss", "via: email"), 11, 'via "email" is not one of rss, page, contributor'),
+        (("source: Harbour Ledger\n", ""), 10, "an article with via: rss needs 'source'"),
+        (("image_alt: \"A ferry at the terminal\"\n", ""), 14, "an image needs 'image_alt'"),
+        (("modified: 2026-10-14 12:10 +01:00", "modified: 2026-10-13T12:10:00+01:00"), 5, "earlier than 'date'"),
+        (("lang: en", "lang: English"), 13, 'lang "English" is not valid'),
+        (("lang: en", "lang: en\ntitle: again"), 14, "field 'title' is given twice (first on line 3)"),
+        (("summary: \"Crews", "summary: \"Crews: \"x"), 12, "not valid YAML"),
+        (("source_url: https://harbourledger.example/2026/10/14/ferry", "source_url: ftp://x"), 10, "not an http(s)"),
+    ],
+)
+def test_errors_name_file_line_and_fix(settings, tmp_path, change, line, message):
+    old, new = change
+    assert old in GOOD
+    error = error_for(settings, tmp_path, GOOD.replace(old, new, 1))
+    assert error.line == line, str(error)
+    assert message in str(error)
+    assert str(error).startswith(f"{error.path}:{line}: error: ")
+    assert error.path.endswith("articles/2026/10/ferry-strike.md")
+
+
+def test_missing_front_matter_and_unclosed_front_matter(settings, tmp_path):
+    assert "does not start with front matter" in str(error_for(settings, tmp_path, "Just text\n"))
+    assert "never closed" in str(error_for(settings, tmp_path, "---\ntitle: x\n"))
+
+
+def test_not_utf8_names_the_line(settings, tmp_path):
+    path = tmp_path / "articles" / "latin1.md"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(GOOD.replace("More words here.", "Caf\xe9").encode("latin-1"))
+    with pytest.raises(FrontMatterError) as caught:
+        read(settings, path)
+    assert caught.value.line == GOOD.count("\n", 0, GOOD.index("More words here.")) + 1
+    assert "not UTF-8" in str(caught.value)
+
+
+def test_pages_need_only_a_title(settings, tmp_path):
+    path = write(tmp_path, "---\ntitle: About\n---\n\nHello.\n", name="pages/about.md")
+    content, meta = read(settings, path)
+    assert meta["title"] == "About"
+    assert content == "<p>Hello.</p>"
+    error = error_for(settings, tmp_path, "---\ntitle: About\n---\n")  # the same file as an article
+    assert "'id' is missing" in str(error) or "is missing" in str(error)
+
+
+HOSTILE = textwrap.dedent("""\
+    <p onclick="steal()">Hi <script>alert(1)</script>
+    <a href="javascript:alert(2)">link</a> <img src="x.png" alt="x" onerror="alert(3)">
+    <iframe src="https://evil.example"></iframe><style>body{background:url(javascript:alert(4))}</style>
+    <svg><script>alert(5)</script></svg><a href="https://ok.example/" style="x:expression(alert(6))">ok</a></p>
+""")
+
+
+def test_sanitiser_removes_everything_executable():
+    cleaned = sanitise_html(HOSTILE)
+    for bad in ("<script", "onclick", "onerror", "javascript:", "<iframe", "<style", "<svg", "expression("):
+        assert bad not in cleaned
+    assert '<a href="https://ok.example/">ok</a>' in cleaned
+    assert '<img src="x.png" alt="x">' in cleaned
+
+
+def test_raw_html_in_markdown_is_sanitised(settings, tmp_path):
+    content, _ = read(settings, write(tmp_path, GOOD.replace("More words here.", HOSTILE)))
+    assert "<script" not in content
+    assert "onerror" not in content

@@ -1,0 +1,39 @@
+"""news_sitemap: URLs from output paths, lastmod, and a sitemap index above the URL limit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+
+from news_sitemap import SitemapEntry, build_sitemaps
+from news_sitemap.sitemap import page_url
+
+NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+ORIGIN = "https://news.example.org"
+
+
+def test_page_urls_are_clean_directories():
+    assert page_url(ORIGIN, "index.html") == "https://news.example.org/"
+    assert page_url(ORIGIN, "2026/10/14/ferry/index.html") == "https://news.example.org/2026/10/14/ferry/"
+    assert page_url(ORIGIN, "404.html") == "https://news.example.org/404.html"
+
+
+def test_one_sitemap_sorted_with_lastmod():
+    when = dt.datetime(2026, 10, 14, 7, 30, tzinfo=dt.UTC)
+    files = build_sitemaps(ORIGIN, [SitemapEntry("tag/b/index.html", None), SitemapEntry("a/index.html", when)], 10)
+    assert list(files) == ["sitemap.xml"]
+    root = ET.fromstring(files["sitemap.xml"])
+    assert [u.findtext("s:loc", namespaces=NS) for u in root] == [f"{ORIGIN}/a/", f"{ORIGIN}/tag/b/"]
+    assert root[0].findtext("s:lastmod", namespaces=NS) == "2026-10-14T07:30:00+00:00"
+    assert root[1].find("s:lastmod", NS) is None
+
+
+def test_index_above_the_limit():
+    entries = [SitemapEntry(f"p{n:03d}/index.html", None) for n in range(7)]
+    files = build_sitemaps(ORIGIN, entries, 3)
+    assert sorted(files) == ["sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml", "sitemap.xml"]
+    index = ET.fromstring(files["sitemap.xml"])
+    assert index.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
+    assert [s.findtext("s:loc", namespaces=NS) for s in index] == [f"{ORIGIN}/sitemap-{n}.xml" for n in (1, 2, 3)]
+    counts = [len(ET.fromstring(files[f"sitemap-{n}.xml"])) for n in (1, 2, 3)]
+    assert counts == [3, 3, 1]
