@@ -33,13 +33,11 @@ ARTICLE_TRANSLATION_ID = None
 PAGE_TRANSLATION_ID = None
 # An article's slug is its file name: content/articles/2026/10/ferry-strike.md -> ferry-strike.
 SLUGIFY_SOURCE = "basename"
-FILENAME_METADATA = None
-PATH_METADATA = ""
 
 PLUGIN_PATHS = ["plugins"]
 # Order matters: the reader must be registered before content is read; navigation and sources read
 # what the reader produced; the sitemap listens to every page written.
-PLUGINS = ["news_reader", "news_sources", "news_navigation", "news_sitemap"]
+PLUGINS = ["news_reader", "news_sources", "news_navigation", "news_feeds", "news_sitemap"]
 
 # The sections of the archive (Pelican's categories), in navigation order. An article whose `section`
 # is not listed here is an error with the file and line.
@@ -55,10 +53,17 @@ NEWS_SECTIONS = {
 # Clean, stable URLs. Every page is a directory with an index.html.
 ARTICLE_URL = "{date:%Y}/{date:%m}/{date:%d}/{slug}/"
 ARTICLE_SAVE_AS = ARTICLE_URL + "index.html"
+# Articles in another language than DEFAULT_LANG keep the same clean URLs.
+ARTICLE_LANG_URL = ARTICLE_URL
+ARTICLE_LANG_SAVE_AS = ARTICLE_SAVE_AS
 DRAFT_URL = "drafts/{slug}/"
 DRAFT_SAVE_AS = DRAFT_URL + "index.html"
 PAGE_URL = "{slug}/"
 PAGE_SAVE_AS = PAGE_URL + "index.html"
+PAGE_LANG_URL = PAGE_URL
+PAGE_LANG_SAVE_AS = PAGE_SAVE_AS
+DRAFT_LANG_URL = DRAFT_URL
+DRAFT_LANG_SAVE_AS = DRAFT_SAVE_AS
 CATEGORY_URL = "section/{slug}/"
 CATEGORY_SAVE_AS = CATEGORY_URL + "index.html"
 CATEGORIES_URL = "sections/"
@@ -107,6 +112,7 @@ PAGINATION_PATTERNS = (
 )
 
 # Atom feeds: all articles, per section, per tag, per source (news_sources). No RSS duplicates.
+# news_feeds makes every link in them absolute, on SITE_ORIGIN.
 FEED_DOMAIN = SITE_ORIGIN
 FEED_ALL_ATOM = "feeds/all.atom.xml"
 CATEGORY_FEED_ATOM = "feeds/section/{slug}.atom.xml"

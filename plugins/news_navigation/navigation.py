@@ -3,6 +3,10 @@
 - `categories` reordered to follow NEWS_SECTIONS;
 - `article.newer_in_section` / `article.older_in_section` on every listed article;
 - `home`: the lead story, the top stories and the latest per section;
+- `period_archives` rebuilt: Pelican groups the year/month/day archives with `groupby` over articles sorted
+  by absolute time but keyed by each article's *local* date, so with outlets in several timezones one day
+  can come out as two groups and the build fails writing it twice; its grouping is also quadratic. Ours
+  groups by key in one pass;
 - `period_neighbours`: for each date archive, the newer and older archive that has articles.
 """
 
@@ -54,6 +58,42 @@ def select_home(articles: Sequence[Any], categories: Sequence[tuple[Any, list[An
     return HomeSelection(lead=lead, top=top, sections=sections)
 
 
+PERIOD_KEYS = {
+    "year": lambda d: (d.year,),
+    "month": lambda d: (d.year, d.month),
+    "day": lambda d: (d.year, d.month, d.day),
+}
+
+
+def build_period_archives(articles: Sequence[Any], settings: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Pelican's `period_archives` structure, grouped by each article's own (local) date."""
+    newest_first = bool(settings.get("NEWEST_FIRST_ARCHIVES", True))
+    archives: dict[str, list[dict[str, Any]]] = {}
+    for granularity, key_of in PERIOD_KEYS.items():
+        save_as_format = settings.get(f"{granularity.upper()}_ARCHIVE_SAVE_AS")
+        if not save_as_format:
+            continue
+        url_format = settings.get(f"{granularity.upper()}_ARCHIVE_URL", "")
+        groups: dict[tuple[int, ...], list[Any]] = {}
+        for article in articles:
+            groups.setdefault(key_of(article.date), []).append(article)
+        entries = []
+        for period_num in sorted(groups, reverse=newest_first):
+            members = groups[period_num]
+            first = members[0].date
+            names = (period_num[0], calendar.month_name[period_num[1]], *period_num[2:]) if len(period_num) > 1 else period_num
+            entries.append({
+                "period": tuple(names),
+                "period_num": period_num,
+                "articles": members,
+                "dates": sorted(members, key=lambda a: a.date, reverse=newest_first),
+                "save_as": save_as_format.format(date=first),
+                "url": url_format.format(date=first),
+            })
+        archives[granularity] = entries
+    return archives
+
+
 def period_label(period_num: tuple[int, ...]) -> str:
     """(2026,) -> '2026'; (2026, 11) -> 'November 2026'; (2026, 11, 3) -> '3 November 2026'."""
     if len(period_num) == 1:
@@ -85,4 +125,6 @@ def add_navigation(generator: Any) -> None:
     link_sections(generator.categories)
     generator.context["categories"] = generator.categories
     generator.context["home"] = select_home(generator.articles, generator.categories, settings)
+    generator.period_archives = build_period_archives(generator.articles, settings)
+    generator.context["period_archives"] = generator.period_archives
     generator.context["period_neighbours"] = period_neighbours(generator.period_archives)

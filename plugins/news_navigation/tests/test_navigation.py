@@ -6,7 +6,7 @@ import datetime as dt
 from types import SimpleNamespace
 
 from news_navigation import period_neighbours
-from news_navigation.navigation import link_sections, order_sections, period_label, select_home
+from news_navigation.navigation import build_period_archives, link_sections, order_sections, period_label, select_home
 
 
 def archive(*period_num: int) -> dict:
@@ -60,3 +60,17 @@ def test_home_leads_with_newest_article_with_an_image():
     assert [a.slug for a in home.top] == ["e", "c"]
     assert [(c.name, [a.slug for a in items]) for c, items in home.sections] == [("World", ["e", "d", "c"])]
     assert select_home([], [], {}) is None
+
+
+def test_one_day_archive_per_local_day_across_timezones():
+    """Sorted by absolute time, the 17th (New York) and the 17th (UTC) are not next to each other."""
+    tz_ny = dt.timezone(dt.timedelta(hours=-5))
+    late_ny = SimpleNamespace(slug="ny", date=dt.datetime(2026, 11, 17, 23, 0, tzinfo=tz_ny))  # 18th 04:00 UTC
+    early_18 = SimpleNamespace(slug="utc18", date=dt.datetime(2026, 11, 18, 1, 0, tzinfo=dt.UTC))
+    noon_17 = SimpleNamespace(slug="utc17", date=dt.datetime(2026, 11, 17, 12, 0, tzinfo=dt.UTC))
+    settings = {"DAY_ARCHIVE_SAVE_AS": "{date:%Y}/{date:%m}/{date:%d}/index.html", "DAY_ARCHIVE_URL": "{date:%Y}/{date:%m}/{date:%d}/"}
+    days = build_period_archives([late_ny, early_18, noon_17], settings)["day"]
+    assert [d["period_num"] for d in days] == [(2026, 11, 18), (2026, 11, 17)]
+    assert [a.slug for a in days[1]["dates"]] == ["ny", "utc17"]
+    assert days[1]["save_as"] == "2026/11/17/index.html"
+    assert days[1]["period"] == (2026, "November", 17)

@@ -1,0 +1,25 @@
+"""Building a site in a subprocess, exactly as `invoke build --strict` does (warnings are fatal)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+TEST_SETTINGS = FIXTURES / "testconf.py"
+SITE_SETTINGS = ROOT / "pelicanconf.py"
+
+
+def build_site(content: Path, output: Path, settings: Path = TEST_SETTINGS) -> subprocess.CompletedProcess[str]:
+    """Run Pelican with fatal warnings; the result carries the exit code and the log."""
+    command = [sys.executable, "-m", "pelican", str(content), "-s", str(settings), "-o", str(output),
+               "--fatal", "warnings", "--delete-output-directory"]
+    env = {**os.environ, "PYTHONHASHSEED": "0", "COLUMNS": "200"}
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, check=False)
+
+
+def html_pages(output: Path) -> list[Path]:
+    return sorted(output.rglob("*.html"))
