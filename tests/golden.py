@@ -22,7 +22,10 @@ GOLDEN_PAGES = (
 
 
 def golden_name(page: str) -> str:
-    return page.replace("/index.html", "").replace("/", "__") or "index"
+    """tests/golden/ file name of a page: "2026/02/index.html" -> "2026__02.html"."""
+    if page.endswith("index.html"):
+        page = page[: -len("index.html")].rstrip("/") + ".html" if page != "index.html" else page
+    return page.replace("/", "__")
 
 
 def main() -> int:
