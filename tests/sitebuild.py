@@ -15,8 +15,19 @@ SITE_SETTINGS = ROOT / "pelicanconf.py"
 
 def build_site(content: Path, output: Path, settings: Path = TEST_SETTINGS) -> subprocess.CompletedProcess[str]:
     """Run Pelican with fatal warnings; the result carries the exit code and the log."""
-    command = [sys.executable, "-m", "pelican", str(content), "-s", str(settings), "-o", str(output),
-               "--fatal", "warnings", "--delete-output-directory"]
+    command = [
+        sys.executable,
+        "-m",
+        "pelican",
+        str(content),
+        "-s",
+        str(settings),
+        "-o",
+        str(output),
+        "--fatal",
+        "warnings",
+        "--delete-output-directory",
+    ]
     env = {**os.environ, "PYTHONHASHSEED": "0", "COLUMNS": "200"}
     return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, check=False)
 

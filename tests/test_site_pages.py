@@ -6,7 +6,6 @@ import filecmp
 import json
 import shutil
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 from tests.sitebuild import FIXTURES, build_site
 from tests.test_site_structure import ORIGIN, soup_of

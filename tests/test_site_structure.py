@@ -41,9 +41,9 @@ def page_problems(output: Path, page: Path) -> list[str]:
     if html is None or not html.get("lang"):
         problems.append("no lang on <html>")
     canonical = soup.find("link", rel="canonical")
-    if page.name != "404.html":
-        if canonical is None or canonical.get("href") != url_of(output, page):
-            problems.append(f"canonical is {canonical and canonical.get('href')!r}, not {url_of(output, page)!r}")
+    expected = url_of(output, page)
+    if page.name != "404.html" and (canonical is None or canonical.get("href") != expected):
+        problems.append(f"canonical is {canonical and canonical.get('href')!r}, not {expected!r}")
     for time in soup.find_all("time"):
         try:
             dt.datetime.fromisoformat(str(time.get("datetime", "")))
@@ -120,9 +120,18 @@ def test_sample_site_has_every_page_type(sample_site, path):
     assert (sample_site / path).is_file()
 
 
-@pytest.mark.parametrize("pattern", ["tag/*/index.html", "source/*/index.html", "author/*/index.html",
-                                     "2026/1[01]/[0-3][0-9]/index.html", "2026/1[01]/[0-3][0-9]/*/index.html",
-                                     "feeds/tag/*.atom.xml", "feeds/source/*.atom.xml"])
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "tag/*/index.html",
+        "source/*/index.html",
+        "author/*/index.html",
+        "2026/1[01]/[0-3][0-9]/index.html",
+        "2026/1[01]/[0-3][0-9]/*/index.html",
+        "feeds/tag/*.atom.xml",
+        "feeds/source/*.atom.xml",
+    ],
+)
 def test_sample_site_has_pages_of_each_kind(sample_site, pattern):
     assert len(list(sample_site.glob(pattern))) >= 4
 

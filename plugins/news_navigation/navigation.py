@@ -44,8 +44,9 @@ def link_sections(categories: Sequence[tuple[Any, list[Any]]]) -> None:
             article.older_in_section = ordered[index + 1] if index + 1 < len(ordered) else None
 
 
-def select_home(articles: Sequence[Any], categories: Sequence[tuple[Any, list[Any]]],
-                settings: Mapping[str, Any]) -> HomeSelection | None:
+def select_home(
+    articles: Sequence[Any], categories: Sequence[tuple[Any, list[Any]]], settings: Mapping[str, Any]
+) -> HomeSelection | None:
     """Lead with the newest article that has an image among the newest few, then the next top stories."""
     if not articles:
         return None
@@ -81,15 +82,21 @@ def build_period_archives(articles: Sequence[Any], settings: Mapping[str, Any]) 
         for period_num in sorted(groups, reverse=newest_first):
             members = groups[period_num]
             first = members[0].date
-            names = (period_num[0], calendar.month_name[period_num[1]], *period_num[2:]) if len(period_num) > 1 else period_num
-            entries.append({
-                "period": tuple(names),
-                "period_num": period_num,
-                "articles": members,
-                "dates": sorted(members, key=lambda a: a.date, reverse=newest_first),
-                "save_as": save_as_format.format(date=first),
-                "url": url_format.format(date=first),
-            })
+            names = (
+                (period_num[0], calendar.month_name[period_num[1]], *period_num[2:])
+                if len(period_num) > 1
+                else period_num
+            )
+            entries.append(
+                {
+                    "period": tuple(names),
+                    "period_num": period_num,
+                    "articles": members,
+                    "dates": sorted(members, key=lambda a: a.date, reverse=newest_first),
+                    "save_as": save_as_format.format(date=first),
+                    "url": url_format.format(date=first),
+                }
+            )
         archives[granularity] = entries
     return archives
 
@@ -104,7 +111,9 @@ def period_label(period_num: tuple[int, ...]) -> str:
     return f"{period_num[2]} {month} {period_num[0]}"
 
 
-def period_neighbours(period_archives: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[tuple[int, ...], dict[str, Any]]:
+def period_neighbours(
+    period_archives: Mapping[str, Sequence[Mapping[str, Any]]],
+) -> dict[tuple[int, ...], dict[str, Any]]:
     """{period_num: {"newer": {url, label} | None, "older": ...}} — only periods with articles exist, so the
     links skip empty years, months and days."""
     neighbours: dict[tuple[int, ...], dict[str, Any]] = {}

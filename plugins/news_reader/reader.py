@@ -16,7 +16,7 @@ import math
 import os
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import nh3
@@ -118,7 +118,9 @@ def split_front_matter(text: str, path: str) -> tuple[str, str]:
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].rstrip() != "---":
         raise FrontMatterError(
-            path, 1, "the file does not start with front matter",
+            path,
+            1,
+            "the file does not start with front matter",
             "put the fields between two '---' lines at the top (see CONTRIBUTING.md)",
         )
     for number, line in enumerate(lines[1:], start=1):
@@ -145,8 +147,12 @@ def parse_front_matter(front: str, path: str) -> dict[str, Field]:
         if node is None:
             return {}
         if not isinstance(node, yaml.MappingNode):
-            raise FrontMatterError(path, 2, "the front matter is not a list of 'field: value' lines",
-                                   "write one field per line, like 'title: \"Ferry strike ends\"'")
+            raise FrontMatterError(
+                path,
+                2,
+                "the front matter is not a list of 'field: value' lines",
+                "write one field per line, like 'title: \"Ferry strike ends\"'",
+            )
         fields: dict[str, Field] = {}
         for key_node, value_node in node.value:
             line = key_node.start_mark.line + 2
@@ -154,15 +160,18 @@ def parse_front_matter(front: str, path: str) -> dict[str, Field]:
             if not isinstance(key, str):
                 raise FrontMatterError(path, line, "a field name is not text", "write 'name: value'")
             if key in fields:
-                raise FrontMatterError(path, line, f"field '{key}' is given twice (first on line {fields[key].line})",
-                                       "keep one of them")
+                raise FrontMatterError(
+                    path, line, f"field '{key}' is given twice (first on line {fields[key].line})", "keep one of them"
+                )
             fields[key] = Field(loader.construct_object(value_node, deep=True), line)
         return fields
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark else 2
         raise FrontMatterError(
-            path, line, f"the front matter is not valid YAML ({exc.problem or exc.context})",
+            path,
+            line,
+            f"the front matter is not valid YAML ({exc.problem or exc.context})",
             "quote values that contain ': ' or start with a special character, and check the indentation",
         ) from None
     finally:
@@ -200,8 +209,11 @@ class _Validator:
             return None
         value = self.fields[name].value
         if not isinstance(value, str):
-            raise self.fail(name, f"'{name}' must be text, not a {type(value).__name__}",
-                            f"write it on one line, e.g. {name}: \"...\"")
+            raise self.fail(
+                name,
+                f"'{name}' must be text, not a {type(value).__name__}",
+                f'write it on one line, e.g. {name}: "..."',
+            )
         value = " ".join(value.split())
         if not value:
             raise self.fail(name, f"'{name}' is empty", f"give '{name}' a value or remove the line")
@@ -230,11 +242,19 @@ class _Validator:
         try:
             parsed = dt.datetime.fromisoformat(_TRAILING_ZONE_RE.sub(r"\1", value))
         except ValueError:
-            raise self.fail(name, f"{name} \"{value}\" is not a date and time", f"use ISO 8601, e.g. {example}") from None
+            raise self.fail(name, f'{name} "{value}" is not a date and time', f"use ISO 8601, e.g. {example}") from None
         if parsed.tzinfo is None or parsed.utcoffset() is None:
-            raise self.fail(name, f"{name} \"{value}\" has no timezone", f"add the UTC offset, e.g. {example}")
-        return SafeDatetime(parsed.year, parsed.month, parsed.day, parsed.hour, parsed.minute, parsed.second,
-                            parsed.microsecond, tzinfo=parsed.tzinfo)
+            raise self.fail(name, f'{name} "{value}" has no timezone', f"add the UTC offset, e.g. {example}")
+        return SafeDatetime(
+            parsed.year,
+            parsed.month,
+            parsed.day,
+            parsed.hour,
+            parsed.minute,
+            parsed.second,
+            parsed.microsecond,
+            tzinfo=parsed.tzinfo,
+        )
 
     def url(self, name: str) -> str | None:
         value = self.text(name)
@@ -242,7 +262,7 @@ class _Validator:
             return None
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise self.fail(name, f"{name} \"{value}\" is not an http(s) URL", "give the full address, https://...")
+            raise self.fail(name, f'{name} "{value}" is not an http(s) URL', "give the full address, https://...")
         return value
 
     def choice(self, name: str, values: tuple[str, ...], default: str | None = None) -> str | None:
@@ -250,13 +270,15 @@ class _Validator:
         if value is None:
             return default
         if value not in values:
-            raise self.fail(name, f"{name} \"{value}\" is not one of {', '.join(values)}", f"use one of {', '.join(values)}")
+            raise self.fail(
+                name, f'{name} "{value}" is not one of {", ".join(values)}', f"use one of {', '.join(values)}"
+            )
         return value
 
     def pattern(self, name: str, regex: re.Pattern[str], fix: str) -> str | None:
         value = self.text(name)
         if value is not None and not regex.match(value):
-            raise self.fail(name, f"{name} \"{value}\" is not valid", fix)
+            raise self.fail(name, f'{name} "{value}" is not valid', fix)
         return value
 
     def section(self) -> str:
@@ -270,7 +292,7 @@ class _Validator:
                 return known
         close = difflib.get_close_matches(value, sections, n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""
-        raise self.fail("section", f"unknown section \"{value}\"", f"{hint}sections are: {', '.join(sections)}")
+        raise self.fail("section", f'unknown section "{value}"', f"{hint}sections are: {', '.join(sections)}")
 
     def image(self) -> tuple[str | None, str | None]:
         image, alt = self.text("image"), self.text("image_alt")
@@ -279,7 +301,7 @@ class _Validator:
         if alt and not image:
             raise self.fail("image_alt", "'image_alt' is given without 'image'", "add 'image:' or remove 'image_alt'")
         if image and urlsplit(image).scheme not in ("", "http", "https"):
-            raise self.fail("image", f"image \"{image}\" is not a path or an http(s) URL", "use images/<name>.jpg")
+            raise self.fail("image", f'image "{image}" is not a path or an http(s) URL', "use images/<name>.jpg")
         return image, alt
 
     def article(self, default_lang: str) -> FrontMatter:
@@ -292,8 +314,9 @@ class _Validator:
         via = self.choice("via", VIA_VALUES, default="contributor")
         if via in ("rss", "page") and not (source and source_url):
             missing = "source" if not source else "source_url"
-            raise self.fail("via", f"an article with via: {via} needs '{missing}'",
-                            f"add '{missing}:' or use via: contributor")
+            raise self.fail(
+                "via", f"an article with via: {via} needs '{missing}'", f"add '{missing}:' or use via: contributor"
+            )
         if source_url and not source:
             raise self.fail("source_url", "'source_url' is given without 'source'", "add 'source: <outlet name>'")
         image, image_alt = self.image()
@@ -335,8 +358,9 @@ class _Validator:
 
 def sanitise_html(html: str) -> str:
     """Remove everything executable from rendered article HTML."""
-    return nh3.clean(html, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES, link_rel=None,
-                     url_schemes={"http", "https", "mailto"})
+    return nh3.clean(
+        html, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES, link_rel=None, url_schemes={"http", "https", "mailto"}
+    )
 
 
 def reading_stats(markdown_text: str) -> tuple[int, int]:
@@ -349,7 +373,7 @@ class NewsMarkdownReader(BaseReader):
     """Pelican reader for our Markdown files with YAML front matter."""
 
     enabled = True
-    file_extensions = ["md", "markdown"]
+    file_extensions: ClassVar[list[str]] = ["md", "markdown"]
 
     def __init__(self, settings: Mapping[str, Any]) -> None:
         super().__init__(settings)
@@ -420,4 +444,3 @@ class NewsMarkdownReader(BaseReader):
         if fm.authors:
             metadata["authors"] = [Author(name, settings) for name in fm.authors]
         return metadata
-

@@ -53,8 +53,11 @@ def test_sections_follow_configured_order():
 def test_home_leads_with_newest_article_with_an_image():
     articles = [article("e", 5), article("d", 4, image="images/d.svg"), article("c", 3), article("b", 2)]
     section = SimpleNamespace(name="World")
-    home = select_home(articles, [(section, articles), (SimpleNamespace(name="Empty"), [])],
-                       {"HOME_TOP_STORIES": 2, "HOME_SECTION_STORIES": 3})
+    home = select_home(
+        articles,
+        [(section, articles), (SimpleNamespace(name="Empty"), [])],
+        {"HOME_TOP_STORIES": 2, "HOME_SECTION_STORIES": 3},
+    )
     assert home is not None
     assert home.lead.slug == "d"
     assert [a.slug for a in home.top] == ["e", "c"]
@@ -68,7 +71,10 @@ def test_one_day_archive_per_local_day_across_timezones():
     late_ny = SimpleNamespace(slug="ny", date=dt.datetime(2026, 11, 17, 23, 0, tzinfo=tz_ny))  # 18th 04:00 UTC
     early_18 = SimpleNamespace(slug="utc18", date=dt.datetime(2026, 11, 18, 1, 0, tzinfo=dt.UTC))
     noon_17 = SimpleNamespace(slug="utc17", date=dt.datetime(2026, 11, 17, 12, 0, tzinfo=dt.UTC))
-    settings = {"DAY_ARCHIVE_SAVE_AS": "{date:%Y}/{date:%m}/{date:%d}/index.html", "DAY_ARCHIVE_URL": "{date:%Y}/{date:%m}/{date:%d}/"}
+    settings = {
+        "DAY_ARCHIVE_SAVE_AS": "{date:%Y}/{date:%m}/{date:%d}/index.html",
+        "DAY_ARCHIVE_URL": "{date:%Y}/{date:%m}/{date:%d}/",
+    }
     days = build_period_archives([late_ny, early_18, noon_17], settings)["day"]
     assert [d["period_num"] for d in days] == [(2026, 11, 18), (2026, 11, 17)]
     assert [a.slug for a in days[1]["dates"]] == ["ny", "utc17"]

@@ -101,18 +101,18 @@ def test_contributor_piece_needs_no_source(settings, tmp_path):
 @pytest.mark.parametrize(
     ("change", "line", "message"),
     [
-        (("title: \"Ferry crews walk out: Port Alder's busiest day\"\n", ""), 2, "'title' is missing"),
+        (('title: "Ferry crews walk out: Port Alder\'s busiest day"\n', ""), 2, "'title' is missing"),
         (("2026-10-14T07:30:00+01:00", "2026-10-14T07:30:00"), 4, 'date "2026-10-14T07:30:00" has no timezone'),
         (("2026-10-14T07:30:00+01:00", "Feb 30"), 4, 'date "Feb 30" is not a date and time'),
         (("section: business", "section: Busines"), 6, "unknown section \"Busines\" — did you mean 'Business'?"),
         (("tags: [", "tag: ["), 7, "unknown field 'tag' — did you mean 'tags'?"),
         (("via: rss", "via: email"), 11, 'via "email" is not one of rss, page, contributor'),
         (("source: Harbour Ledger\n", ""), 10, "an article with via: rss needs 'source'"),
-        (("image_alt: \"A ferry at the terminal\"\n", ""), 14, "an image needs 'image_alt'"),
+        (('image_alt: "A ferry at the terminal"\n', ""), 14, "an image needs 'image_alt'"),
         (("modified: 2026-10-14 12:10 +01:00", "modified: 2026-10-13T12:10:00+01:00"), 5, "earlier than 'date'"),
         (("lang: en", "lang: English"), 13, 'lang "English" is not valid'),
         (("lang: en", "lang: en\ntitle: again"), 14, "field 'title' is given twice (first on line 3)"),
-        (("summary: \"Crews", "summary: \"Crews: \"x"), 12, "not valid YAML"),
+        (('summary: "Crews', 'summary: "Crews: "x'), 12, "not valid YAML"),
         (("source_url: https://harbourledger.example/2026/10/14/ferry", "source_url: ftp://x"), 10, "not an http(s)"),
     ],
 )

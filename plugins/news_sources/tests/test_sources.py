@@ -16,8 +16,9 @@ def test_sources_are_shared_per_slug_and_listed_by_name():
     b = SimpleNamespace(source="Civic Wire")
     c = SimpleNamespace(source="harbour ledger")  # same slug: the same outlet
     d = SimpleNamespace(source=None)
-    generator = SimpleNamespace(articles=[a, b, c, d], translations=[], hidden_articles=[], drafts=[],
-                                settings=SETTINGS)
+    generator = SimpleNamespace(
+        articles=[a, b, c, d], translations=[], hidden_articles=[], drafts=[], settings=SETTINGS
+    )
     attach_sources(generator)
     assert isinstance(a.source, Source)
     assert a.source is c.source
