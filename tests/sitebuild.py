@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -13,8 +14,11 @@ TEST_SETTINGS = FIXTURES / "testconf.py"
 SITE_SETTINGS = ROOT / "pelicanconf.py"
 
 
-def build_site(content: Path, output: Path, settings: Path = TEST_SETTINGS) -> subprocess.CompletedProcess[str]:
-    """Run Pelican with fatal warnings; the result carries the exit code and the log."""
+def build_site(
+    content: Path, output: Path, settings: Path = TEST_SETTINGS, extra: dict[str, object] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run Pelican with fatal warnings; `extra` overrides settings; the result carries the exit code and log."""
+    overrides = [f"{name}={json.dumps(value)}" for name, value in (extra or {}).items()]
     command = [
         sys.executable,
         "-m",
@@ -28,6 +32,8 @@ def build_site(content: Path, output: Path, settings: Path = TEST_SETTINGS) -> s
         "warnings",
         "--delete-output-directory",
     ]
+    if overrides:
+        command += ["--extra-settings", *overrides]
     env = {**os.environ, "PYTHONHASHSEED": "0", "COLUMNS": "200"}
     return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, check=False)
 

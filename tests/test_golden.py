@@ -15,5 +15,6 @@ def test_page_matches_golden(fixture_site, page):
     actual = (fixture_site / page).read_text(encoding="utf-8")
     if actual != expected:
         diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True), "golden", "built", n=1))
-        pytest.fail(f"{page} differs from tests/golden/{golden_name(page)} (run `invoke golden` if intended):\n"
-                    + diff[:4000])
+        pytest.fail(
+            f"{page} differs from tests/golden/{golden_name(page)} (run `invoke golden` if intended):\n" + diff[:4000]
+        )

@@ -165,3 +165,10 @@ def test_bad_article_fails_the_build_with_file_and_line(tmp_path):
     log = " ".join((result.stdout + result.stderr).split())
     assert result.returncode != 0
     assert 'broken.md:4: error: date "2026-03-05" has no timezone' in log
+
+
+def test_a_plugin_that_fails_to_register_fails_the_build(tmp_path):
+    plugins = ["news_reader", "news_sources", "news_navigation", "news_feeds", "news_sitemap", "news_missing"]
+    result = build_site(FIXTURES / "small_archive", tmp_path / "out", extra={"PLUGINS": plugins})
+    assert result.returncode != 0
+    assert "news_missing" in result.stdout + result.stderr

@@ -1,0 +1,291 @@
+"""The built site in headless Chromium: following links, the script's relative times, no errors, no third-party
+requests, working without JavaScript, narrow and wide layouts, and a hostile headline staying text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.browser import (
+    ARTICLE_PATH,
+    ARTIFACTS,
+    DATE_ARCHIVE_PATH,
+    PageWatch,
+    SiteServer,
+    click_first_link,
+    date_archive_title,
+    find_article,
+    first_page,
+    hrefs_of,
+    parsed,
+    path_of,
+)
+
+pytest_plugins = ["tests.browser"]
+pytestmark = pytest.mark.browser
+
+TAG_PATH = re.compile(r"^/tag/[^/]+/$")
+SOURCE_PATH = re.compile(r"^/source/[^/]+/$")
+MONTH_PATH = re.compile(r"^/\d{4}/\d{2}/$")
+ARCHIVES_PATH = re.compile(r"^/archives/$")
+# What Intl.RelativeTimeFormat (numeric: "auto") says in English about a moment in the past.
+PAST_PHRASE = re.compile(r"\bago\b|\byesterday\b|\blast (week|month|year)\b")
+
+
+@pytest.fixture
+def page(chromium_browser: Browser) -> Iterator[Page]:
+    """A fresh page in its own context, desktop width, light scheme."""
+    context = chromium_browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+def h1_text(page: Page) -> str:
+    heading = page.locator("h1")
+    expect(heading).to_have_count(1)
+    return heading.inner_text().strip()
+
+
+def article_with_image(server: SiteServer) -> str:
+    return find_article(server.root, "illustrated (main figure img)", selector="main figure img")
+
+
+# -- following links --------------------------------------------------------------------------------------
+
+
+def test_a_reader_can_follow_links_through_the_archive(page: Page, sample_server: SiteServer):
+    page.goto(sample_server.url("/"))
+    assert path_of(page) == "/"
+    assert h1_text(page)
+
+    title = click_first_link(page, "main a", ARTICLE_PATH, "article link")
+    assert ARTICLE_PATH.match(path_of(page)), page.url
+    assert h1_text(page) == title
+
+    tag = click_first_link(page, "main a", TAG_PATH, "tag link")
+    assert TAG_PATH.match(path_of(page)), page.url
+    assert h1_text(page) == tag
+
+    title = click_first_link(page, "main a", ARTICLE_PATH, "article link")
+    assert ARTICLE_PATH.match(path_of(page)), page.url
+    assert h1_text(page) == title
+
+    if any(href and DATE_ARCHIVE_PATH.match(href) for href in hrefs_of(page, "main a")):
+        click_first_link(page, "main a", DATE_ARCHIVE_PATH, "date archive link")
+    else:
+        click_first_link(page, "header a", ARCHIVES_PATH, "Archives link")
+        assert path_of(page) == "/archives/"
+        assert h1_text(page)
+        click_first_link(page, "main a", MONTH_PATH, "month link")
+    assert DATE_ARCHIVE_PATH.match(path_of(page)), page.url
+    assert h1_text(page) == date_archive_title(path_of(page))
+
+    # a reader picks a story from an outlet (contributor pieces have no source page)
+    def has_source(href: str) -> bool:
+        article = parsed(sample_server.root / href.strip("/") / "index.html")
+        return article.select_one("main a[href^='/source/']") is not None
+
+    wire_stories = re.compile("|".join(re.escape(h) for h in hrefs_of(page, "main a") if h and ARTICLE_PATH.match(h)
+                                       and has_source(h)))
+    title = click_first_link(page, "main a", re.compile(f"^(?:{wire_stories.pattern})$"), "story with a source")
+    assert h1_text(page) == title
+
+    source = click_first_link(page, "main a", SOURCE_PATH, "source link")
+    assert SOURCE_PATH.match(path_of(page)), page.url
+    assert h1_text(page) == source
+
+
+def test_unknown_address_gets_the_404_page(page: Page, sample_server: SiteServer):
+    response = page.goto(sample_server.url("/no/such/page/"))
+    assert response is not None
+    assert response.status == 404
+    expected = parsed(sample_server.root / "404.html").h1
+    assert expected is not None
+    assert h1_text(page) == expected.get_text(strip=True)
+    # root-relative links still work from a nested address: the stylesheet applied
+    assert page.evaluate("() => document.styleSheets.length > 0 && document.styleSheets[0].cssRules.length > 0")
+
+
+# -- the script's relative times ----------------------------------------------------------------------------
+
+
+def reltime_after_first_time(page: Page):
+    span = page.locator("main time[data-relative]").first.locator("xpath=following-sibling::*[1]")
+    expect(span).to_have_class(re.compile(r"\breltime\b"))
+    return span
+
+
+def test_relative_time_is_written_by_the_script(page: Page, sample_server: SiteServer):
+    path = find_article(sample_server.root, "in English", lang="en")
+    raw = page.request.get(sample_server.url(path)).text()
+    assert '<span class="reltime"></span>' in raw, "the served HTML should leave the relative time to the script"
+    page.goto(sample_server.url(path))
+    span = reltime_after_first_time(page)
+    expect(span).to_have_text(PAST_PHRASE)
+
+
+@pytest.mark.parametrize(
+    ("elapsed", "phrase"),
+    [
+        (dt.timedelta(minutes=5), "5 minutes ago"),
+        (dt.timedelta(hours=3), "3 hours ago"),
+        (dt.timedelta(days=1), "yesterday"),
+        (dt.timedelta(days=3), "3 days ago"),
+        (dt.timedelta(days=15), "2 weeks ago"),
+    ],
+)
+def test_relative_time_phrase_at_a_fixed_clock(chromium_browser: Browser, sample_server: SiteServer, elapsed, phrase):
+    path = find_article(sample_server.root, "in English", lang="en")
+    published = parsed(sample_server.root / path.strip("/") / "index.html").select_one("main time[data-relative]")
+    assert published is not None
+    now = dt.datetime.fromisoformat(str(published["datetime"])) + elapsed
+    context = chromium_browser.new_context(timezone_id="UTC", locale="en-GB")
+    try:
+        page = context.new_page()
+        page.clock.set_fixed_time(now)
+        page.goto(sample_server.url(path))
+        expect(reltime_after_first_time(page)).to_have_text(phrase)
+    finally:
+        context.close()
+
+
+# -- no errors, no third parties ----------------------------------------------------------------------------
+
+
+def test_pages_run_without_errors_or_third_party_requests(page: Page, sample_server: SiteServer):
+    root = sample_server.root
+    paths = [
+        "/",
+        article_with_image(sample_server),
+        first_page(root, "tag/*/index.html"),
+        first_page(root, "section/*/index.html"),
+        first_page(root, "source/*/index.html"),
+        "/archives/",
+        first_page(root, "[0-9][0-9][0-9][0-9]/[0-9][0-9]/index.html"),
+        "/articles/page/2/",
+        "/404.html",
+    ]
+    watch = PageWatch().attach(page)
+    failures = []
+    for path in paths:
+        response = page.goto(sample_server.url(path), wait_until="networkidle")
+        assert response is not None
+        if response.status != 200:
+            failures.append(f"{path}: HTTP {response.status}")
+        failures += [f"{path}: {problem}" for problem in watch.problems()]
+        watch = PageWatch().attach(page) if watch.problems() else watch
+    assert not failures, "\n".join(failures)
+
+
+# -- without JavaScript -------------------------------------------------------------------------------------
+
+
+def test_site_works_without_javascript(chromium_browser: Browser, sample_server: SiteServer):
+    context = chromium_browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(sample_server.url("/"))
+        assert h1_text(page)
+        title = click_first_link(page, "main a", ARTICLE_PATH, "article link")
+        assert ARTICLE_PATH.match(path_of(page)), page.url
+        assert h1_text(page) == title
+        # the enhancements stay out of the way: no relative time, no copy button that cannot work
+        expect(page.locator("main time[data-relative]").first).to_be_visible()
+        for span in page.locator(".reltime").all():
+            expect(span).to_have_text("")
+        expect(page.locator("button[data-copy-url]")).to_be_hidden()
+        tag = click_first_link(page, "main a", TAG_PATH, "tag link")
+        assert h1_text(page) == tag
+    finally:
+        context.close()
+
+
+# -- layout: screenshots and no sideways scrolling ----------------------------------------------------------
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    width, height = struct.unpack(">II", path.read_bytes()[16:24])
+    return width, height
+
+
+@pytest.mark.parametrize(
+    ("name", "width", "scheme"),
+    [
+        ("home-375", 375, "light"),
+        ("home-1280", 1280, "light"),
+        ("article-375", 375, "light"),
+        ("article-1280", 1280, "light"),
+        ("home-1280-dark", 1280, "dark"),
+        ("article-375-dark", 375, "dark"),
+    ],
+)
+def test_screenshot(chromium_browser: Browser, sample_server: SiteServer, name: str, width: int, scheme):
+    path = "/" if name.startswith("home") else article_with_image(sample_server)
+    context = chromium_browser.new_context(
+        viewport={"width": width, "height": 900}, color_scheme=scheme, reduced_motion="reduce"
+    )
+    try:
+        page = context.new_page()
+        page.goto(sample_server.url(path), wait_until="networkidle")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shot = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=shot, full_page=True)
+    finally:
+        context.close()
+    shot_width, shot_height = png_size(shot)
+    assert shot_width == width, f"{shot.name} is {shot_width}px wide: {path} is wider than the {width}px window"
+    assert shot_height >= 900
+
+
+OVERFLOWING = """() => {
+  const width = window.innerWidth;
+  const wide = [...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > width + 1);
+  return {
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: width,
+    culprits: wide.slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? "." + [...e.classList].join(".") : "")
+                                  + " (right edge " + Math.round(e.getBoundingClientRect().right) + "px)"),
+  };
+}"""
+
+
+@pytest.mark.parametrize("kind", ["home", "article", "tag", "archives"])
+def test_no_sideways_scrolling_on_a_phone(chromium_browser: Browser, sample_server: SiteServer, kind: str):
+    root = sample_server.root
+    path = {
+        "home": "/",
+        "article": article_with_image(sample_server),
+        "tag": first_page(root, "tag/*/index.html"),
+        "archives": "/archives/",
+    }[kind]
+    context = chromium_browser.new_context(viewport={"width": 375, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(sample_server.url(path))
+        measured = page.evaluate(OVERFLOWING)
+    finally:
+        context.close()
+    assert measured["scrollWidth"] <= measured["innerWidth"], (
+        f"{path} at 375px scrolls sideways: scrollWidth {measured['scrollWidth']}; "
+        f"too wide: {', '.join(measured['culprits'])}"
+    )
+
+
+# -- a hostile headline ---------------------------------------------------------------------------------------
+
+HOSTILE_TITLE = "<img src=x onerror=alert(1)> & </script> headline"
+
+
+def test_hostile_headline_stays_text(page: Page, fixture_server: SiteServer):
+    watch = PageWatch().attach(page)
+    page.goto(fixture_server.url("/2026/02/06/hostile-title/"), wait_until="networkidle")
+    assert h1_text(page) == HOSTILE_TITLE
+    expect(page.locator("h1 img")).to_have_count(0)
+    assert not watch.dialogs, watch.dialogs
+    assert not watch.page_errors, watch.page_errors
