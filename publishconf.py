@@ -9,7 +9,7 @@ import os
 import sys
 
 sys.path.append(os.curdir)
-from pelicanconf import *  # noqa: E402,F403  (Pelican's documented pattern for publishconf)
+from pelicanconf import *
 
 # The address the site is served from; canonical links, feeds and the sitemap use it.
 SITE_ORIGIN = os.environ.get("NEWS_SITE_ORIGIN", "https://news.example.org").rstrip("/")

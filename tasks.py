@@ -22,8 +22,15 @@ PORT = int(os.environ.get("PORT", "8000"))
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
 
 
-def _pelican(c: Context, *args: str, settings: Path = SETTINGS, content: Path = CONTENT,
-             output: Path = OUTPUT, strict: bool = False, pty: bool = False) -> None:
+def _pelican(
+    c: Context,
+    *args: str,
+    settings: Path = SETTINGS,
+    content: Path = CONTENT,
+    output: Path = OUTPUT,
+    strict: bool = False,
+    pty: bool = False,
+) -> None:
     """Run Pelican on `content` into `output`; `strict` makes every warning fatal."""
     command = [sys.executable, "-m", "pelican", str(content), "-s", str(settings), "-o", str(output)]
     if strict:
@@ -39,8 +46,12 @@ def clean(c):
         shutil.rmtree(OUTPUT)
 
 
-@task(help={"production": "use publishconf.py (the published site's settings)",
-            "strict": "fail on any warning (tests and CI build this way)"})
+@task(
+    help={
+        "production": "use publishconf.py (the published site's settings)",
+        "strict": "fail on any warning (tests and CI build this way)",
+    }
+)
 def build(c, production=False, strict=False):
     """Build the site from content/ into output/."""
     strict = strict or bool(os.environ.get("CI"))
@@ -125,8 +136,12 @@ def ensure_node_modules(c: Context) -> None:
             c.run("npm ci --no-audit --no-fund --loglevel=error")
 
 
-@task(help={"k": "only tests matching this expression (pytest -k)",
-            "browser": "run the headless-Chromium tests too (default: yes)"})
+@task(
+    help={
+        "k": "only tests matching this expression (pytest -k)",
+        "browser": "run the headless-Chromium tests too (default: yes)",
+    }
+)
 def test(c, k="", browser=True):
     """Run the whole test suite (unit, plugin, whole-site, browser) and lint."""
     ensure_node_modules(c)

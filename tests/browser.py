@@ -1,7 +1,9 @@
 """What the browser tests share: a local HTTP server for a built site, headless Chromium, and page finders.
 
 The test modules load this file with `pytest_plugins`, so its session fixtures (one server per site, one
-browser) are shared by both modules instead of being started once per module.
+browser) are shared by both modules instead of being started once per module. The modules import its helpers
+before pytest loads it as a plugin, too late for pytest to rewrite its asserts: the marker PYTEST_DONT_REWRITE
+tells pytest not to try (nor warn), and the asserts here carry their own messages.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import os
 import re
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, partial
@@ -123,11 +125,10 @@ def chromium_browser() -> Iterator[Browser]:
     if os.environ.get("NEWS_SKIP_BROWSER") == "1":
         pytest.skip("NEWS_SKIP_BROWSER=1: browser tests are switched off")
     executable = find_chromium()
-    if not executable or not Path(executable).is_file():
-        pytest.skip(
-            f"no Chromium found (CHROMIUM_PATH={os.environ.get('CHROMIUM_PATH')!r}, none on PATH): "
-            "apt-get install chromium, or run `invoke test`"
-        )
+    if not executable:
+        pytest.skip("no Chromium found (CHROMIUM_PATH unset, no chromium on PATH): apt-get install chromium")
+    if not Path(executable).is_file():
+        pytest.skip(f"CHROMIUM_PATH={executable!r} is not a file: point it at a Chromium, or unset it")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
         try:
@@ -159,6 +160,13 @@ class PageWatch:
         page.on("dialog", self._on_dialog)
         page.on("request", self._on_request)
         return self
+
+    def take(self) -> list[str]:
+        """The problems seen since the last call, as readable lines; starts afresh."""
+        found = self.problems()
+        for seen in (self.console_errors, self.page_errors, self.dialogs, self.foreign_requests):
+            seen.clear()
+        return found
 
     def problems(self) -> list[str]:
         return [
@@ -205,14 +213,14 @@ def article_pages(output: Path) -> list[Path]:
 
 
 def find_article(output: Path, description: str, selector: str = "", text: str = "", lang: str = "") -> str:
-    """The URL of the first article whose <main> has an element matching `selector`, contains `text`,
+    """The URL of the first article that has an element matching `selector`, whose <main> contains `text`,
     and whose <html lang> is `lang` (each condition only when given)."""
     for page in article_pages(output):
         soup = parsed(page)
         main = soup.find("main")
         if main is None:
             continue
-        if selector and not main.select_one(selector):
+        if selector and not soup.select_one(selector):
             continue
         if text and text not in main.get_text(" "):
             continue
@@ -250,11 +258,11 @@ def hrefs_of(page: Page, selector: str) -> list[str]:
     return hrefs
 
 
-def click_first_link(page: Page, selector: str, pattern: re.Pattern[str], description: str) -> str:
-    """Click the first link matching `selector` whose href matches `pattern`, as a reader would, and wait
-    for the next page; returns the link's text."""
+def click_first_link(page: Page, selector: str, wanted: Callable[[str], object], description: str) -> str:
+    """Click the first link matching `selector` whose href is `wanted`, as a reader would, and wait for the
+    next page; returns the link's text."""
     hrefs = hrefs_of(page, selector)
-    index = next((i for i, href in enumerate(hrefs) if href and pattern.match(href)), None)
+    index = next((i for i, href in enumerate(hrefs) if href and wanted(href)), None)
     assert index is not None, f"{path_of(page)}: no {description} among {selector!r} links: {hrefs[:15]}"
     link = page.locator(selector).nth(index)
     text = link.inner_text().strip()
