@@ -1,0 +1,128 @@
+/*
+ * Progressive enhancements for the news archive. The pages work without this file.
+ *  - Relative times: after each <time data-relative datetime="..."> the sibling
+ *    <span class="reltime"> receives "3 hours ago", "yesterday", ... (refreshed every minute).
+ *  - "Copy link" share buttons (rendered hidden) are revealed when the clipboard API exists.
+ * Everything is written with textContent; no globals are created.
+ */
+(function () {
+  "use strict";
+
+  var MINUTE = 60 * 1000;
+  var HOUR = 60 * MINUTE;
+  var DAY = 24 * HOUR;
+
+  function startOfDay(date) {
+    return new Date(date.getFullYear(), date.getMonth(), date.getDate()).getTime();
+  }
+
+  // Picks the unit a reader expects: minutes within the hour, hours within 24 hours,
+  // then calendar days (so "yesterday" means the previous date), weeks, months, years.
+  function relativePhrase(format, then, now) {
+    var elapsed = now.getTime() - then.getTime();
+    var sign = elapsed < 0 ? 1 : -1;
+    var abs = Math.abs(elapsed);
+    if (abs < MINUTE) {
+      return format.format(0, "second");
+    }
+    if (abs < HOUR) {
+      return format.format(sign * Math.floor(abs / MINUTE), "minute");
+    }
+    if (abs < DAY) {
+      return format.format(sign * Math.floor(abs / HOUR), "hour");
+    }
+    var days = Math.max(1, Math.round(Math.abs(startOfDay(now) - startOfDay(then)) / DAY));
+    if (days < 7) {
+      return format.format(sign * days, "day");
+    }
+    if (days < 30) {
+      return format.format(sign * Math.floor(days / 7), "week");
+    }
+    if (days < 365) {
+      return format.format(sign * Math.floor(days / 30), "month");
+    }
+    return format.format(sign * Math.floor(days / 365), "year");
+  }
+
+  function updateRelativeTimes() {
+    if (!("RelativeTimeFormat" in Intl)) {
+      return;
+    }
+    var format;
+    try {
+      format = new Intl.RelativeTimeFormat(document.documentElement.lang || undefined, { numeric: "auto" });
+    } catch (error) {
+      format = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+    }
+    var now = new Date();
+    var times = document.querySelectorAll("time[data-relative]");
+    for (var i = 0; i < times.length; i++) {
+      var time = times[i];
+      var target = time.nextElementSibling;
+      if (!target || !target.classList.contains("reltime")) {
+        continue;
+      }
+      var then = new Date(time.getAttribute("datetime"));
+      if (isNaN(then.getTime())) {
+        continue;
+      }
+      target.textContent = relativePhrase(format, then, now);
+    }
+  }
+
+  function setUpCopyButtons() {
+    if (!navigator.clipboard || !window.isSecureContext) {
+      return;
+    }
+    var buttons = document.querySelectorAll("button[data-copy-url]");
+    for (var i = 0; i < buttons.length; i++) {
+      enableCopyButton(buttons[i]);
+    }
+  }
+
+  function enableCopyButton(button) {
+    var container = button.closest(".share");
+    var status = container ? container.querySelector("[aria-live]") : null;
+    var clearTimer = null;
+
+    function say(message) {
+      if (!status) {
+        return;
+      }
+      status.textContent = message;
+      window.clearTimeout(clearTimer);
+      clearTimer = window.setTimeout(function () {
+        status.textContent = "";
+      }, 5000);
+    }
+
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(button.getAttribute("data-copy-url")).then(
+        function () {
+          say("Link copied to the clipboard.");
+        },
+        function () {
+          say("Could not copy the link. Copy it from the address bar instead.");
+        }
+      );
+    });
+    button.hidden = false;
+  }
+
+  function start() {
+    updateRelativeTimes();
+    window.setInterval(updateRelativeTimes, MINUTE);
+    document.addEventListener("visibilitychange", function () {
+      if (!document.hidden) {
+        updateRelativeTimes();
+      }
+    });
+    setUpCopyButtons();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
