@@ -47,7 +47,8 @@ def link_sections(categories: Sequence[tuple[Any, list[Any]]]) -> None:
 def select_home(
     articles: Sequence[Any], categories: Sequence[tuple[Any, list[Any]]], settings: Mapping[str, Any]
 ) -> HomeSelection | None:
-    """Lead with the newest article that has an image among the newest few, then the next top stories."""
+    """Lead with the newest article that has an image among the newest few, then the next top stories;
+    each section block lists its latest articles that are not already shown above."""
     if not articles:
         return None
     top_count = int(settings.get("HOME_TOP_STORIES", HOME_DEFAULTS["HOME_TOP_STORIES"]))
@@ -55,7 +56,11 @@ def select_home(
     newest = list(articles[: top_count + 1])
     lead = next((a for a in newest if getattr(a, "image", None)), newest[0])
     top = tuple(a for a in newest if a is not lead)[:top_count]
-    sections = tuple((category, tuple(items[:per_section])) for category, items in categories if items)
+    shown = {id(lead), *(id(a) for a in top)}  # the section blocks do not repeat the top stories
+    sections = tuple(
+        (category, tuple(a for a in items if id(a) not in shown)[:per_section]) for category, items in categories
+    )
+    sections = tuple((category, items) for category, items in sections if items)
     return HomeSelection(lead=lead, top=top, sections=sections)
 
 
