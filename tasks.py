@@ -173,6 +173,37 @@ def format_(c):
     c.run(f"{sys.executable} -m djhtml theme/templates", warn=True)
 
 
+@task(
+    help={
+        "source": "only the source with this name (sources.toml)",
+        "url": "a one-off feed URL or file instead of the configured sources",
+        "section": "the section for --url",
+        "mode": "summary (the default)",
+        "dry_run": "report what would change, write nothing",
+        "content": "write here instead of content/",
+    }
+)
+def ingest(c, source=None, url=None, section=None, mode=None, dry_run=False, content=str(CONTENT)):
+    """Ingest the outlets in sources.toml into content/ (new, updated, unchanged per source)."""
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from ingest.cli import run
+    from pelicanconf import NEWS_SECTIONS
+
+    code = run(
+        ROOT / "sources.toml",
+        Path(content),
+        ROOT / "cache" / "ingest-state.json",
+        tuple(NEWS_SECTIONS),
+        name=source,
+        url=url,
+        section=section,
+        mode=mode,
+        dry_run=dry_run,
+    )
+    if code:
+        raise Exit(code=code)
+
+
 @task
 def golden(c):
     """Regenerate the golden rendered pages in tests/golden/ (review the diff before committing)."""

@@ -47,6 +47,10 @@ ARTICLE_FIELDS = (
     "image_alt",
     "slug",
     "status",
+    # written by ingest (see ingest/README.md)
+    "guid",
+    "near_duplicate_of",
+    "ingest_hash",
 )
 PAGE_FIELDS = ("title", "summary", "lang", "slug", "status", "modified", "date")
 STATUS_VALUES = ("published", "draft", "hidden")
@@ -103,6 +107,8 @@ class FrontMatter:
     image_alt: str | None = None
     slug: str | None = None
     status: str | None = None
+    guid: str | None = None
+    near_duplicate_of: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -338,6 +344,8 @@ class _Validator:
             image_alt=image_alt,
             slug=self.pattern("slug", _SLUG_RE, "use lowercase letters, digits and '-'"),
             status=self.choice("status", STATUS_VALUES),
+            guid=self.text("guid"),
+            near_duplicate_of=self.pattern("near_duplicate_of", _ID_RE, "give the id of the article it repeats"),
         )
 
     def page(self, default_lang: str) -> FrontMatter:
@@ -438,6 +446,8 @@ class NewsMarkdownReader(BaseReader):
             via=fm.via,
             image=fm.image,
             image_alt=fm.image_alt,
+            guid=fm.guid,
+            near_duplicate_of=fm.near_duplicate_of,
             word_count=words,
             reading_time=minutes,
         )

@@ -1,0 +1,1 @@
+"""Ingest: outlets' feeds into Markdown articles in content/ (see ingest/README.md)."""

@@ -1,0 +1,100 @@
+"""`invoke ingest`: choose the sources, run the pipeline with a progress bar, print a summary per source."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from ingest.config import ConfigError, SourceConfig, load_sources, source_from_table
+from ingest.fetch import Fetcher, FetchPolicy
+from ingest.pipeline import Archive, SourceReport, ingest_source
+
+
+def load_state(path: Path) -> dict[str, dict[str, str]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def save_state(path: Path, state: dict[str, dict[str, str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".state.", dir=path.parent)
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        json.dump(state, out, indent=1, sort_keys=True)
+    os.replace(temporary, path)
+
+
+def choose_sources(
+    config: Path, sections: tuple[str, ...], name: str | None, url: str | None, section: str | None, mode: str | None
+) -> list[SourceConfig]:
+    """The configured sources, one of them (`name`), or a one-off feed (`url`)."""
+    if url:
+        table = {"name": name or "One-off feed", "feed": url, "section": section or "", "mode": mode or "summary"}
+        return [source_from_table(table, "--url", Path.cwd(), sections)]
+    sources = load_sources(config, sections)
+    if name:
+        sources = [s for s in sources if s.name.casefold() == name.casefold()]
+        if not sources:
+            raise ConfigError(f"{config}: no source named {name!r}")
+    return sources
+
+
+def summary_table(reports: list[SourceReport], dry_run: bool) -> Table:
+    table = Table(title="Ingest summary" + (" (dry run: nothing written)" if dry_run else ""))
+    for column in ("source", "new", "updated", "unchanged", "skipped", "failed"):
+        table.add_column(column, justify="left" if column == "source" else "right")
+    for r in reports:
+        table.add_row(r.name, str(r.new), str(r.updated), str(r.unchanged), str(r.skipped), str(r.failed))
+    return table
+
+
+def run(
+    config: Path,
+    content: Path,
+    state_path: Path,
+    sections: tuple[str, ...],
+    *,
+    name: str | None = None,
+    url: str | None = None,
+    section: str | None = None,
+    mode: str | None = None,
+    dry_run: bool = False,
+) -> int:
+    """Ingest and report; the exit code is 1 when any source or item failed, 2 when the command is wrong."""
+    console = Console(stderr=True)
+    try:
+        sources = choose_sources(config, sections, name, url, section, mode)
+    except ConfigError as error:
+        console.print(f"[red]error:[/red] {error}")
+        return 2
+    state = load_state(state_path)
+    archive = Archive(content)
+    now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    reports = []
+    with (
+        Fetcher(FetchPolicy(), state) as fetcher,
+        Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console, transient=True
+        ) as progress,
+    ):
+        task = progress.add_task("sources", total=len(sources))
+        for source in sources:
+            progress.update(task, description=f"ingesting {source.name}")
+            reports.append(ingest_source(source, fetcher, archive, now, dry_run))
+            progress.advance(task)
+    if not dry_run:
+        save_state(state_path, state)
+    console.print(summary_table(reports, dry_run))
+    for report in reports:
+        for line in report.problems:
+            console.print(line, markup=False, highlight=False)
+    return 1 if any(r.failed for r in reports) else 0
