@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import feedparser
-from markdownify import markdownify
+from markdownify import MarkdownConverter
 from markupsafe import Markup, escape
 from news_reader.reader import FrontMatterError, parse_front_matter, sanitise_html, split_front_matter
 from unidecode import unidecode
@@ -209,9 +209,20 @@ def plain_text(html: str) -> str:
     return " ".join(Markup(sanitise_html(html)).striptags().split())
 
 
+class _Converter(MarkdownConverter):
+    """markdownify, with "<" in text written as "&lt;": text that looked like a tag stays text in the Markdown
+    (a literal "<script>" would be raw HTML to the next Markdown renderer)."""
+
+    def escape(self, text: str, parent_tags: set[str]) -> str:
+        return str(super().escape(text, parent_tags)).replace("<", "&lt;")
+
+
+_CONVERTER = _Converter(heading_style="ATX", bullets="-", strip=["script", "style"])
+
+
 def html_to_markdown(html: str) -> str:
     """Sanitised HTML -> Markdown: nothing executable survives either step."""
-    markdown = markdownify(sanitise_html(html), heading_style="ATX", bullets="-", strip=["script", "style"])
+    markdown = _CONVERTER.convert(sanitise_html(html))
     return re.sub(r"\n{3,}", "\n\n", markdown).strip() + "\n"
 
 

@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+from markdown import Markdown
+from news_reader import sanitise_html
 
 from ingest.cli import run
 from ingest.config import ConfigError, SourceConfig, load_sources
 from ingest.fetch import Fetcher, FetchPolicy
-from ingest.pipeline import Archive, canonical_url, ingest_source, ingest_sources, parse_feed
+from ingest.pipeline import (
+    Archive,
+    FeedError,
+    canonical_url,
+    html_to_markdown,
+    ingest_source,
+    ingest_sources,
+    parse_feed,
+    plain_text,
+)
 from tests.sitebuild import ROOT, SITE_SETTINGS, build_site
 
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
@@ -220,3 +232,42 @@ def test_parse_handles_json_feed():
     ).encode()
     items = parse_feed(body, "https://j.example/feed.json", "application/feed+json")
     assert [(i.title, i.link) for i in items] == [("One", "https://j.example/1")]
+
+
+DANGEROUS = re.compile(
+    r"<\s*(script|iframe|object|embed|style|svg|math|form|meta|link|base)\b|javascript:|vbscript:"
+    r"|\son[a-z]+\s*=|expression\s*\(|data:text/html",
+    re.I,
+)
+
+
+def test_text_that_looks_like_a_tag_stays_text():
+    markdown = html_to_markdown("<p>a &lt;script&gt;alert(1)&lt;/script&gt; b</p>")
+    assert "<script" not in markdown
+    html = Markdown().convert(markdown)
+    assert "&lt;script&gt;" in html
+
+
+@pytest.mark.skipif(
+    not SHARED_FEEDS.is_dir(), reason="../shared/corpora/feeds is absent (a fresh clone has no ../shared)"
+)
+def test_feedparser_sanitisation_cases_leave_nothing_executable():
+    """745 hostile-HTML cases: nothing executable in the Markdown ingest writes, nor in the page HTML."""
+    cases = sorted((SHARED_FEEDS / "feedparser/tests/wellformed/sanitize").glob("*.xml"))
+    assert len(cases) == 745
+    renderer = Markdown(extensions=["markdown.extensions.extra"])
+    found = []
+    for case in cases:
+        try:
+            items = parse_feed(case.read_bytes(), "https://feed.example/", "application/xml")
+        except FeedError:
+            continue
+        for item in items:
+            for html in (item.content_html, item.summary_html, item.title):
+                markdown = html_to_markdown(html)
+                renderer.reset()
+                page = sanitise_html(renderer.convert(markdown + "\n\n" + plain_text(html)))
+                for where, text in (("markdown", markdown), ("page", page)):
+                    if DANGEROUS.search(text):
+                        found.append(f"{case.name} ({where}): {DANGEROUS.search(text).group(0)!r}")
+    assert not found, "\n".join(found[:20])
