@@ -214,7 +214,7 @@ class _Converter(MarkdownConverter):
     (a literal "<script>" would be raw HTML to the next Markdown renderer)."""
 
     def escape(self, text: str, parent_tags: set[str]) -> str:
-        return str(super().escape(text, parent_tags)).replace("<", "&lt;")
+        return str(super().escape(text, parent_tags)).replace("<", "&lt;")  # type: ignore[misc]  # untyped base
 
 
 _CONVERTER = _Converter(heading_style="ATX", bullets="-", strip=["script", "style"])

@@ -268,6 +268,7 @@ def test_feedparser_sanitisation_cases_leave_nothing_executable():
                 renderer.reset()
                 page = sanitise_html(renderer.convert(markdown + "\n\n" + plain_text(html)))
                 for where, text in (("markdown", markdown), ("page", page)):
-                    if DANGEROUS.search(text):
-                        found.append(f"{case.name} ({where}): {DANGEROUS.search(text).group(0)!r}")
+                    match = DANGEROUS.search(text)
+                    if match:
+                        found.append(f"{case.name} ({where}): {match.group(0)!r}")
     assert not found, "\n".join(found[:20])
