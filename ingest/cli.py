@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from rich.console import Console
@@ -14,7 +12,7 @@ from rich.table import Table
 
 from ingest.config import ConfigError, SourceConfig, load_sources, source_from_table
 from ingest.fetch import Fetcher, FetchPolicy
-from ingest.pipeline import Archive, SourceReport, ingest_source
+from ingest.pipeline import Archive, SourceReport, ingest_source, write_atomically
 
 
 def load_state(path: Path) -> dict[str, dict[str, str]]:
@@ -26,11 +24,7 @@ def load_state(path: Path) -> dict[str, dict[str, str]]:
 
 
 def save_state(path: Path, state: dict[str, dict[str, str]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".state.", dir=path.parent)
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        json.dump(state, out, indent=1, sort_keys=True)
-    os.replace(temporary, path)
+    write_atomically(path, json.dumps(state, indent=1, sort_keys=True))
 
 
 def choose_sources(

@@ -431,9 +431,8 @@ class NewsMarkdownReader(BaseReader):
             metadata["status"] = fm.status
         if fm.date:
             metadata["date"] = fm.date
-        metadata["modified"] = fm.modified or fm.date
-        if metadata["modified"] is None:
-            del metadata["modified"]
+        if fm.modified or fm.date:
+            metadata["modified"] = fm.modified or fm.date
         if fm.section is None:  # a page
             return metadata
         words, minutes = reading_stats(body)
