@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import datetime as dt
+import email.utils
 import hashlib
 import json
 import os
@@ -112,21 +113,35 @@ class FeedError(ValueError):
 # -- parse -----------------------------------------------------------------------------------------------
 
 
+_WEEKDAY = re.compile(r"^\s*[^\W\d]+\.?,\s*")
+
+
+def parse_date(value: Any) -> dt.datetime | None:
+    """A feed's date text -> an aware datetime in UTC, or None.
+
+    RFC 3339 (Atom, JSON Feed) or RFC 822 (RSS). Feeds in other languages name the weekday in their own
+    language ("mer, 16 nov 2022"), which feedparser rejects; the weekday carries nothing the date does not,
+    so it is dropped. A date without a zone is taken as UTC.
+    """
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
+    except ValueError:
+        try:
+            parsed = email.utils.parsedate_to_datetime(_WEEKDAY.sub("", text))
+        except (TypeError, ValueError, IndexError):
+            return None
+    return parsed.astimezone(dt.UTC) if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
 def _when(entry: Any, key: str) -> dt.datetime | None:
     parsed = entry.get(f"{key}_parsed")
     if not parsed:
-        return None
+        return parse_date(entry.get(key))
     return dt.datetime.fromtimestamp(calendar.timegm(parsed), tz=dt.UTC)
 
-
-def _json_date(value: Any) -> dt.datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed.astimezone(dt.UTC) if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def parse_json_feed(document: Any, url: str) -> list[FeedItem]:
@@ -146,8 +161,8 @@ def parse_json_feed(document: Any, url: str) -> list[FeedItem]:
                 guid=str(item["id"]) if item.get("id") is not None else None,
                 link=urljoin(url, link) if link else None,
                 title=str(item.get("title") or ""),
-                published=_json_date(item.get("date_published")) or _json_date(item.get("date_modified")),
-                updated=_json_date(item.get("date_modified")),
+                published=parse_date(item.get("date_published")) or parse_date(item.get("date_modified")),
+                updated=parse_date(item.get("date_modified")),
                 authors=tuple(str(a["name"]) for a in authors if isinstance(a, dict) and a.get("name")),
                 tags=tuple(str(t) for t in item.get("tags") or [] if isinstance(t, str | int)),
                 summary_html=escape(str(item["summary"])) if item.get("summary") else "",
@@ -176,11 +191,13 @@ def parse_feed(body: bytes, url: str, content_type: str | None) -> list[FeedItem
         headers["content-type"] = content_type
     parsed = feedparser.parse(body, response_headers=headers, sanitize_html=False)
     if not parsed.entries:
+        # A feed with a channel and no items is a feed (an outlet between stories); a "bozo" flag alone is
+        # not a reason to reject it: feedparser sets it for a missing Content-Type or an overridden charset.
+        if parsed.get("version") or parsed.feed.get("title"):
+            return []
         if parsed.get("bozo"):
             raise FeedError(f"not a readable feed ({type(parsed.bozo_exception).__name__}: {parsed.bozo_exception})")
-        if not parsed.get("version") and not parsed.feed:
-            raise FeedError("not a feed (no RSS, Atom or JSON Feed found)")
-        return []
+        raise FeedError("not a feed (no RSS, Atom or JSON Feed found)")
     items = []
     for entry in parsed.entries:
         content = entry.get("content") or []
