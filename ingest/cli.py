@@ -62,6 +62,7 @@ def run(
     section: str | None = None,
     mode: str | None = None,
     dry_run: bool = False,
+    policy: FetchPolicy | None = None,
 ) -> int:
     """Ingest and report; the exit code is 1 when any source or item failed, 2 when the command is wrong."""
     console = Console(stderr=True)
@@ -75,20 +76,25 @@ def run(
     now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
     reports = []
     with (
-        Fetcher(FetchPolicy(), state) as fetcher,
+        Fetcher(policy or FetchPolicy(), state) as fetcher,
         Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console, transient=True
         ) as progress,
     ):
+        # One bar for the sources, one counting the articles of the source being read.
         task = progress.add_task("sources", total=len(sources))
+        items = progress.add_task("articles", total=None)
         for source in sources:
             progress.update(task, description=f"ingesting {source.name}")
-            reports.append(ingest_source(source, fetcher, archive, now, dry_run))
+            progress.reset(items, total=None, description=f"  articles from {source.name}")
+            reports.append(
+                ingest_source(source, fetcher, archive, now, dry_run, progress=lambda n: progress.advance(items, n))
+            )
             progress.advance(task)
     if not dry_run:
         save_state(state_path, state)
     console.print(summary_table(reports, dry_run))
     for report in reports:
         for line in report.problems:
-            console.print(line, markup=False, highlight=False)
+            console.print(line, markup=False, highlight=False, soft_wrap=True)  # one line each, never wrapped
     return 1 if any(r.failed for r in reports) else 0
