@@ -40,6 +40,7 @@ ACCEPT = (
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_AFTER_CAP = 30.0  # seconds: a longer Retry-After would stall the whole ingest run
 DISALLOW_ALL = ["User-agent: *", "Disallow: /"]  # the rules assumed when robots.txt cannot be read
+MAX_CRAWL_DELAY = 60.0  # seconds: the most a robots.txt Crawl-delay can slow a host down
 
 
 @dataclasses.dataclass(frozen=True)
@@ -167,7 +168,21 @@ class Fetcher:
         rules = self._robots.get(origin)
         if rules is None:
             rules = self._robots[origin] = self._load_robots(origin)
+            self._honour_crawl_delay(parts.hostname or "", rules)
         return rules.can_fetch(self.policy.user_agent, url)
+
+    def _honour_crawl_delay(self, host: str, rules: urllib.robotparser.RobotFileParser) -> None:
+        """A `Crawl-delay` for us (or for *) slows this host down further, never speeds it up.
+
+        It is capped at MAX_CRAWL_DELAY: an hour between two pages would stall a whole run.
+        """
+        asked = rules.crawl_delay(self.policy.user_agent)
+        if asked is None:
+            return
+        delay = min(float(asked), MAX_CRAWL_DELAY)
+        if delay < float(asked):
+            logger.info("%s asks for Crawl-delay %s s; using %s s", host, asked, delay)
+        self.host_delays[host] = max(self.host_delays.get(host, self.policy.host_delay), delay)
 
     # -- HTTP ------------------------------------------------------------------------------------------
 

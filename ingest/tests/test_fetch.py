@@ -431,6 +431,18 @@ def test_robots_wildcard_group_applies_when_no_group_names_us(server: FixtureSer
     assert server.count("/robots.txt") == 1
 
 
+@pytest.mark.parametrize(("asked", "used"), [("5", 5.0), ("0.5", 1.0), ("7200", 60.0)])
+def test_robots_crawl_delay_slows_the_host(server: FixtureServer, fake_time: FakeTime, asked: str, used: float) -> None:
+    server.routes["/robots.txt"] = lambda h, n: reply(h, 200, f"User-agent: *\nCrawl-delay: {asked}\n".encode())
+    server.routes["/a.html"] = lambda h, n: reply(h, 200, b"a")
+    with fetcher(fake_time, host_delay=1.0) as f:
+        assert f.allowed_by_robots(server.url("/a.html")) is True
+        f.fetch(server.url("/a.html"))
+        f.fetch(server.url("/a.html"))
+    # Never faster than our own delay, never more than a minute (Python's robots parser reads whole seconds).
+    assert fake_time.sleeps[-1] == pytest.approx(used)
+
+
 @pytest.mark.parametrize(("status", "allowed"), [(404, True), (403, True), (500, False), (503, False)])
 def test_robots_error_status(server: FixtureServer, fake_time: FakeTime, status: int, allowed: bool) -> None:
     server.routes["/robots.txt"] = lambda h, n: reply(h, status)
