@@ -55,6 +55,7 @@ def clean(c):
 def build(c, production=False, strict=False):
     """Build the site from content/ into output/."""
     strict = strict or bool(os.environ.get("CI"))
+    check(c)
     _pelican(c, settings=PUBLISH_SETTINGS if production else SETTINGS, strict=strict)
 
 
@@ -151,6 +152,8 @@ def test(c, k="", browser=True):
     else:
         env["NEWS_SKIP_BROWSER"] = "1"
     selection = f" -k {shlex.quote(k)}" if k else ""
+    if not k:
+        check(c)
     c.run(f"{sys.executable} -m pytest{selection}", env=env, pty=False)
     if not k:
         lint(c)
@@ -202,6 +205,59 @@ def ingest(c, source=None, url=None, section=None, mode=None, dry_run=False, con
     )
     if code:
         raise Exit(code=code)
+
+
+def _settings() -> dict:
+    from pelican.settings import read_settings
+
+    sys.path.insert(0, str(ROOT / "plugins"))
+    return read_settings(str(SETTINGS))
+
+
+@task(help={"content": "check this folder instead of content/", "strict": "fail on warnings too"})
+def check(c, content=str(CONTENT), strict=False):
+    """Check every article and page: one line per problem (path:line: error|warning: what — fix)."""
+    settings = _settings()
+    from news_reader.check import ERROR, check_content
+
+    findings = check_content(Path(content), settings, tag_preferred=_tag_preferred(settings))
+    for finding in findings:
+        print(finding)
+    errors = sum(1 for f in findings if f.level == ERROR)
+    warnings = len(findings) - errors
+    shown = os.path.relpath(content)
+    print(f"checked {shown}: {errors} error(s), {warnings} warning(s)", file=sys.stderr)
+    if errors or (strict and warnings):
+        raise Exit(code=1)
+
+
+def _tag_preferred(settings: dict):
+    """The tag rules' preferred spelling of a tag, when the tags plugin is there to say."""
+    try:
+        from news_tags.tags import load_rules, read_settings
+    except ImportError:
+        return None
+    return load_rules(read_settings(settings)).normalise
+
+
+@task(
+    help={
+        "title": "the headline",
+        "section": "one of NEWS_SECTIONS",
+        "source": "the outlet's name, when it reported the story",
+        "source_url": "the outlet's article address (with --source)",
+    }
+)
+def new(c, title, section, source=None, source_url=None):
+    """Create a new article file with valid front matter at content/articles/YYYY/MM/<slug>.md."""
+    settings = _settings()
+    from news_reader.scaffold import NewArticleError, new_article
+
+    try:
+        path = new_article(CONTENT, title, section, settings, source=source, source_url=source_url)
+    except NewArticleError as error:
+        raise Exit(f"error: {error}", code=2) from None
+    print(f"wrote {path.relative_to(ROOT)}: write the summary and the body, then run `invoke check`")
 
 
 @task

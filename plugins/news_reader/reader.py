@@ -135,7 +135,13 @@ def split_front_matter(text: str, path: str) -> tuple[str, str]:
     raise FrontMatterError(path, 1, "the front matter is never closed", "add a line '---' after the last field")
 
 
-class _TextLoader(yaml.SafeLoader):
+try:  # libyaml's parser: about ten times faster on front matter than the pure-Python one
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+
+class _TextLoader(_SafeLoader):
     """YAML where every plain scalar stays text: no surprise booleans ("no"), numbers or timestamps.
 
     The schema, not YAML's guesses, decides what each field is.
@@ -377,6 +383,32 @@ def reading_stats(markdown_text: str) -> tuple[int, int]:
     return words, max(1, math.ceil(words / WORDS_PER_MINUTE))
 
 
+@dataclasses.dataclass(frozen=True)
+class SourceFile:
+    """A content file, read and validated: what the reader renders and `invoke check` inspects."""
+
+    path: str
+    fields: dict[str, Field]
+    front_matter: FrontMatter
+    body: str
+    body_line: int  # the line of the file the body starts on
+
+
+def read_source(raw: bytes, path: str, settings: Mapping[str, Any], is_page: bool = False) -> SourceFile:
+    """Bytes of a content file -> its validated front matter and body; FrontMatterError at the first problem."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise FrontMatterError(path, line, "the file is not UTF-8 text", "save it as UTF-8") from None
+    front, body = split_front_matter(text, path)
+    fields = parse_front_matter(front, path)
+    validator = _Validator(path, fields, settings)
+    default_lang = settings.get("DEFAULT_LANG", "en")
+    fm = validator.page(default_lang) if is_page else validator.article(default_lang)
+    return SourceFile(path, fields, fm, body, front.count("\n") + 3)
+
+
 class NewsMarkdownReader(BaseReader):
     """Pelican reader for our Markdown files with YAML front matter."""
 
@@ -402,20 +434,10 @@ class NewsMarkdownReader(BaseReader):
         return any(relative == d or relative.startswith(d + os.sep) for d in self._page_dirs)
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
-        path = os.path.relpath(source_path)
         with open(source_path, "rb") as handle:
-            raw = handle.read()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            raise FrontMatterError(path, line, "the file is not UTF-8 text", "save it as UTF-8") from None
-        front, body = split_front_matter(text, path)
-        validator = _Validator(path, parse_front_matter(front, path), self.settings)
-        default_lang = self.settings.get("DEFAULT_LANG", "en")
-        fm = validator.page(default_lang) if self._is_page(source_path) else validator.article(default_lang)
-        content = self._render(body)
-        return content, self._metadata(fm, body, source_path)
+            source = read_source(handle.read(), os.path.relpath(source_path), self.settings, self._is_page(source_path))
+        content = self._render(source.body)
+        return content, self._metadata(source.front_matter, source.body, source_path)
 
     def _metadata(self, fm: FrontMatter, body: str, source_path: str) -> dict[str, Any]:
         settings = self.settings

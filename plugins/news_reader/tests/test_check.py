@@ -1,0 +1,224 @@
+"""`invoke check` and `invoke new`: every problem found, once, on the right line; new files pass once written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from news_reader.check import ERROR, WARNING, check_content
+from news_reader.scaffold import NewArticleError, new_article, slug_of
+
+ROOT = Path(__file__).resolve().parents[3]
+SECTIONS = {"World": "", "Business": "", "Culture": ""}
+SETTINGS = {
+    "NEWS_SECTIONS": SECTIONS,
+    "ARTICLE_PATHS": ["articles"],
+    "PAGE_PATHS": ["pages"],
+    "ARTICLE_URL": "{date:%Y}/{date:%m}/{date:%d}/{slug}/",
+    "PAGE_URL": "{slug}/",
+    "DRAFT_URL": "drafts/{slug}/",
+    "CATEGORY_URL": "section/{slug}/",
+    "TAG_URL": "tag/{slug}/",
+    "AUTHOR_URL": "author/{slug}/",
+    "SOURCE_URL": "source/{slug}/",
+    "YEAR_ARCHIVE_URL": "{date:%Y}/",
+    "MONTH_ARCHIVE_URL": "{date:%Y}/{date:%m}/",
+    "DAY_ARCHIVE_URL": "{date:%Y}/{date:%m}/{date:%d}/",
+    "SITE_ORIGIN": "https://news.example.org",
+    "TIMEZONE": "Europe/Paris",
+    "DEFAULT_LANG": "en",
+}
+
+
+def article(
+    id: str = "a-1",
+    title: str = "Harbour cranes return",
+    date: str = "2026-11-02T18:30:00+00:00",
+    body: str = "Cranes are back.\n",
+    extra: str = "",
+) -> str:
+    return (
+        f"---\nid: {id}\ntitle: {title}\ndate: {date}\nsection: World\ntags: [ports]\n"
+        f"summary: The cranes at the harbour work again.\n{extra}---\n\n{body}"
+    )
+
+
+def write(content: Path, name: str, text: str) -> Path:
+    path = content / "articles" / "2026" / "11" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def lines(findings: list) -> list[str]:
+    return [f"{Path(f.path).name}:{f.line}: {f.level}: {f.what}" for f in findings]
+
+
+@pytest.fixture
+def content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    root = tmp_path / "content"
+    (root / "images").mkdir(parents=True)
+    (root / "images" / "crane.svg").write_text("<svg/>", encoding="utf-8")
+    write(root, "cranes.md", article())
+    return root
+
+
+def test_a_clean_archive_has_no_findings(content: Path) -> None:
+    write(content, "second.md", article(id="a-2", body="See [the cranes]({filename}/articles/2026/11/cranes.md).\n"))
+    assert check_content(content, SETTINGS) == []
+
+
+def test_front_matter_errors_come_from_the_reader_with_file_and_line(content: Path) -> None:
+    write(content, "wrong.md", article(id="a-2", date="2026-11-02 18:30"))
+    [finding] = check_content(content, SETTINGS)
+    assert str(finding) == (
+        'content/articles/2026/11/wrong.md:4: error: date "2026-11-02 18:30" has no timezone'
+        " — add the UTC offset, e.g. 2026-10-14T07:30:00+01:00"
+    )
+
+
+def test_duplicates_of_id_url_and_source_url(content: Path) -> None:
+    source = "source: Ledger\nsource_url: https://ledger.example/x\nvia: rss\n"
+    write(content, "one.md", article(id="same", date="2026-11-03T10:00:00+00:00", extra=source))
+    write(content, "two.md", article(id="same", date="2026-11-04T10:00:00+00:00", extra=source))
+    copy = write(content, "x.md", article(id="a-3"))
+    (copy.parent.parent / "10").mkdir()
+    copy.rename(copy.parent.parent / "10" / "cranes.md")  # same slug and date as cranes.md: the same URL
+    found = lines(check_content(content, SETTINGS))
+    assert "two.md:2: error: same id as content/articles/2026/11/one.md (same)" in found
+    assert "two.md:9: error: same source_url as content/articles/2026/11/one.md (https://ledger.example/x)" in found
+    assert any(line.startswith("cranes.md:4: error: same URL as ") for line in found)
+    assert len(found) == 3
+
+
+def test_broken_links_images_and_missing_alt_text(content: Path) -> None:
+    body = (
+        "Good: [cranes](/2026/11/02/cranes/), [the section](/section/world/), [a tag](/tag/ports/),\n"
+        "[archives](/2026/11/), [elsewhere](https://other.example/), [feed](/feeds/all.atom.xml).\n"
+        "Broken: [gone](/2026/11/02/no-such-story/) and [file]({filename}/articles/2026/11/missing.md).\n"
+        "![](/images/crane.svg)\n"
+        "![A crane](/images/no-such.svg)\n"
+        '<img src="/images/crane.svg">\n'
+        "[absolute but ours](https://news.example.org/2026/11/02/nope/)\n"
+        "```\n[inside code](/not/checked/)\n```\n"
+    )
+    write(content, "links.md", article(id="a-2", body=body, extra="image: images/absent.jpg\nimage_alt: A crane\n"))
+    found = lines(check_content(content, SETTINGS))
+    assert found == [
+        "links.md:8: error: image images/absent.jpg: no such file in content/",
+        "links.md:14: error: link to /2026/11/02/no-such-story/, which is not a page of this site",
+        "links.md:14: error: {filename}/articles/2026/11/missing.md points to a file that does not exist",
+        "links.md:15: error: image /images/crane.svg has no alt text",
+        "links.md:16: error: /images/no-such.svg: no such file in content/",
+        "links.md:17: error: image /images/crane.svg has no alt text",
+        "links.md:18: error: link to /2026/11/02/nope/, which is not a page of this site",
+    ]
+
+
+def test_raw_html_that_the_sanitiser_would_strip(content: Path) -> None:
+    body = (
+        "<script>alert(1)</script>\n"
+        '<p onclick="steal()">Click</p>\n'
+        '<a href=" javascript:alert(1)">x</a> and [y](javascript:alert(2))\n'
+        '<iframe src="https://video.example/"></iframe>\n'
+        "`<script>` in code is fine.\n"
+    )
+    write(content, "html.md", article(id="a-2", body=body))
+    found = lines(check_content(content, SETTINGS))
+    assert found == [
+        "html.md:10: error: raw HTML <script> in the body",
+        "html.md:11: error: event handler onclick= on <p>",
+        "html.md:12: error: a javascript: URL in <a href=...>",
+        "html.md:12: error: a javascript: link",
+        "html.md:13: error: raw HTML <iframe> in the body",
+    ]
+
+
+def test_warnings_summary_length_tag_spelling_and_unknown_near_duplicate(content: Path) -> None:
+    long_summary = "word " * 70
+    text = article(id="a-2", extra="near_duplicate_of: nobody\n").replace(
+        "summary: The cranes at the harbour work again.", f"summary: {long_summary}"
+    )
+    write(content, "warn.md", text.replace("tags: [ports]", "tags: [ports, U.S.]"))
+    preferred = {"U.S.": "United States"}
+    findings = check_content(content, SETTINGS, tag_preferred=lambda tag: preferred.get(tag, tag))
+    assert {f.level for f in findings} == {WARNING}
+    assert lines(findings) == [
+        'warn.md:6: warning: tag "U.S." is written "United States" in this archive',
+        "warn.md:7: warning: the summary is 349 characters long",
+        'warn.md:8: warning: near_duplicate_of "nobody": no article has that id',
+    ]
+
+
+def test_new_writes_a_file_that_checks_once_the_placeholders_are_replaced(content: Path) -> None:
+    now = dt.datetime(2026, 11, 23, 9, 15, tzinfo=dt.UTC)
+    path = new_article(content, "Night buses return to the harbour route!", "world", SETTINGS, now=now)
+    assert path == content / "articles" / "2026" / "11" / "night-buses-return-to-the-harbour-route.md"
+    text = path.read_text(encoding="utf-8")
+    assert "date: 2026-11-23T10:15:00+01:00" in text  # the site's timezone
+    assert "section: World" in text
+    assert "id: contrib-2026-11-23-night-buses-return-to-the-harbour-route" in text
+    assert [f.level for f in check_content(content, SETTINGS)] == [ERROR, ERROR]  # summary and body to write
+    path.write_text(
+        text.replace("TODO: one or two sentences saying what happened.", "The 23:40 bus is back.").replace(
+            "TODO: the article", "The council"
+        ),
+        encoding="utf-8",
+    )
+    assert check_content(content, SETTINGS) == []
+    with pytest.raises(NewArticleError, match="already exists"):
+        new_article(content, "Night buses return to the harbour route", "World", SETTINGS, now=now)
+    with pytest.raises(NewArticleError, match='unknown section "Sport"'):
+        new_article(content, "Cup final", "Sport", SETTINGS, now=now)
+
+
+def test_slugs_are_ascii_words() -> None:
+    assert slug_of("Çafé — crème brûlée: 3 ways") == "cafe-creme-brulee-3-ways"
+
+
+def test_new_names_the_outlet(content: Path) -> None:
+    path = new_article(
+        content, "Quay reopens", "Business", SETTINGS, source="Harbour Ledger", source_url="https://ledger.example/q"
+    )
+    text = path.read_text(encoding="utf-8")
+    assert 'source: "Harbour Ledger"' in text
+    assert "via: page" in text
+    with pytest.raises(NewArticleError, match="--source-url needs --source"):
+        new_article(content, "Other", "Business", SETTINGS, source_url="https://ledger.example/o")
+
+
+def test_invoke_check_exit_codes_and_output(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    write(content, "good.md", article())
+    command = [sys.executable, "-m", "invoke", "check", "--content", str(content)]
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    ok = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, check=False)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    write(content, "bad.md", article(id="a-2").replace("section: World", "section: Wrold"))
+    bad = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, check=False)
+    assert bad.returncode == 1
+    assert bad.stdout.strip().endswith(
+        "bad.md:5: error: unknown section \"Wrold\" — did you mean 'World'? sections are: World, Business, Technology,"
+        " Science, Climate, Culture"
+    )
+
+
+def test_ten_thousand_articles_are_checked_without_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The figure (seconds) is printed for the record; the check's speed is not asserted here."""
+    monkeypatch.chdir(tmp_path)
+    content = tmp_path / "content"
+    folder = content / "articles" / "2026" / "11"
+    folder.mkdir(parents=True)
+    for n in range(10_000):
+        body = f"Story {n}. See [the one before]({{filename}}/articles/2026/11/story-{max(n - 1, 0)}.md).\n"
+        text = article(id=f"s-{n}", date=f"2026-11-{1 + n % 28:02d}T10:00:00+00:00", body=body)
+        (folder / f"story-{n}.md").write_text(text, encoding="utf-8")
+    started = time.perf_counter()
+    assert check_content(content, SETTINGS) == []
+    print(f"checked 10,000 articles in {time.perf_counter() - started:.2f} s")
