@@ -36,8 +36,17 @@ SLUGIFY_SOURCE = "basename"
 
 PLUGIN_PATHS = ["plugins"]
 # Order matters: the reader must be registered before content is read; navigation and sources read
-# what the reader produced; the sitemap listens to every page written.
-PLUGINS = ["news_reader", "news_sources", "news_navigation", "news_feeds", "news_sitemap"]
+# what the reader produced; tags merge before any taxonomy is built; trending needs the merged tags; the
+# sitemap listens to every page written.
+PLUGINS = [
+    "news_reader",
+    "news_tags",
+    "news_sources",
+    "news_navigation",
+    "news_trending",
+    "news_feeds",
+    "news_sitemap",
+]
 
 # The sections of the archive (Pelican's categories), in navigation order. An article whose `section`
 # is not listed here is an error with the file and line.
@@ -156,6 +165,17 @@ LOAD_CONTENT_CACHE = False
 # news_navigation: how many stories the home page leads with, and per section.
 HOME_TOP_STORIES = 4
 HOME_SECTION_STORIES = 4
+
+# news_tags: spellings of one topic merge into one tag; aliases in content/tag-aliases.toml.
+TAG_ALIASES_FILE = "tag-aliases.toml"
+TAG_INDEX_POPULAR = 12
+
+# news_trending: what is rising now (the newest article's date is "now" unless BUILD_TIME is set).
+TRENDING_URL = "trending/"
+TRENDING_SAVE_AS = TRENDING_URL + "index.html"
+# Phrases that are not tags link to the site search (TRENDING_SEARCH_URL, default "search/?q={query}"). The
+# search page is not in the build yet and a link would be broken, so they are plain text until it lands.
+TRENDING_SEARCH_URL = None
 
 # news_sitemap
 SITEMAP_MAX_URLS = 50000

@@ -264,3 +264,68 @@ def new(c, title, section, source=None, source_url=None):
 def golden(c):
     """Regenerate the golden rendered pages in tests/golden/ (review the diff before committing)."""
     c.run(f"{sys.executable} -m tests.golden", env={"PYTHONHASHSEED": "0"})
+
+
+@task(help={"sizes": "comma-separated numbers of articles (default 2000,5000,10000,20000)", "repeat": "runs per size"})
+def bench_trending(c, sizes="2000,5000,10000,20000", repeat=3):
+    """Time trending scoring (news_trending) at several archive sizes; writes benchmarks/results/trending.json."""
+    import dataclasses
+    import datetime as dt
+    import json
+    import platform
+    import random
+    import time
+    from typing import Any
+
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from news_trending.scoring import TrendConfig, TrendDocument, find_trends
+
+    from benchmarks.corpus import scaled_documents
+
+    counts = sorted({int(size) for size in str(sizes).split(",") if size.strip()})
+    # The corpus' own dates span decades: spread the articles evenly over the 37 days that the windows and
+    # their baselines cover, so every article is read, and shuffle so every size mixes the collections.
+    corpus = list(scaled_documents(max(counts)))
+    random.Random(0).shuffle(corpus)
+    now = dt.datetime(2026, 11, 21, 12, tzinfo=dt.UTC)
+    config = TrendConfig()
+    span = dt.timedelta(hours=max(w.hours for w in config.windows), days=config.baseline_days)
+    rows: list[dict[str, Any]] = []
+    for count in counts:
+        documents = [
+            TrendDocument(now - span * (i + 0.5) / count, d.title, d.summary, d.tags)
+            for i, d in enumerate(corpus[:count])
+        ]
+        timings = []
+        for _ in range(int(repeat)):
+            started = time.perf_counter()
+            results = find_trends(documents, now, config)
+            timings.append(time.perf_counter() - started)
+        best = min(timings)
+        rows.append(
+            {
+                "articles": count,
+                "seconds": round(best, 4),
+                "microseconds_per_article": round(best / count * 1e6, 1),
+                "top": {r.window.label: [t.label for t in r.trends[:3]] for r in results},
+            }
+        )
+    base = rows[0]["microseconds_per_article"]
+    print(f"{'articles':>9} {'seconds':>9} {'µs/article':>11} {'vs smallest':>12}")
+    for row in rows:
+        ratio = row["microseconds_per_article"] / base
+        print(f"{row['articles']:>9} {row['seconds']:>9.3f} {row['microseconds_per_article']:>11.1f} {ratio:>11.2f}x")
+    result = {
+        "benchmark": "trending",
+        "what": "news_trending.scoring.find_trends over corpus articles (title, summary, tags) spread over 37 days",
+        "config": {k: v for k, v in dataclasses.asdict(config).items() if k != "extra_generic"},
+        "repeat": int(repeat),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "rows": rows,
+        "per_article_ratio_largest_to_smallest": round(rows[-1]["microseconds_per_article"] / base, 3),
+    }
+    out = ROOT / "benchmarks" / "results" / "trending.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {out.relative_to(ROOT)}")

@@ -1,0 +1,1 @@
+"""Benchmarks: corpora and measurements run by invoke tasks (`bench-*`); figures go to benchmarks/results/."""
