@@ -143,7 +143,6 @@ def _when(entry: Any, key: str) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(calendar.timegm(parsed), tz=dt.UTC)
 
 
-
 def parse_json_feed(document: Any, url: str) -> list[FeedItem]:
     """JSON Feed 1.0/1.1 (feedparser 6.0 reads only XML feeds)."""
     items = document.get("items") if isinstance(document, dict) else None
