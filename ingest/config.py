@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-MODES = ("summary",)  # "full" (fetch and extract each article page) arrives with the extractor
+MODES = ("summary", "full")  # the feed's own text; or fetch and extract each item's article page
 
 
 class ConfigError(ValueError):
@@ -47,7 +47,7 @@ def source_from_table(table: dict[str, Any], where: str, base: Path, sections: t
         raise ConfigError(f"{where}: 'tags' must be a list of text, got {tags!r}")
     mode = _text(where, table, "mode", required=False, default="summary")
     if mode not in MODES:
-        raise ConfigError(f"{where}: mode {mode!r} is not supported yet; use one of {', '.join(MODES)}")
+        raise ConfigError(f"{where}: mode {mode!r} is not a mode; use one of {', '.join(MODES)}")
     delay = table.get("delay")
     if delay is not None and (not isinstance(delay, int | float) or delay < 0):
         raise ConfigError(f"{where}: 'delay' must be a number of seconds, got {delay!r}")

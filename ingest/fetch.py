@@ -150,10 +150,10 @@ class Fetcher:
         self._client.close()
 
     def fetch(self, url: str, *, conditional: bool = True) -> Fetched:
-        """GET an http(s) URL (conditionally, from `state`), or read a plain path or file:// URL."""
+        """GET an http(s) URL (conditionally: validators from and into `state`), or read a path or file:// URL."""
         scheme = urlsplit(url).scheme.lower()
         if scheme in ("http", "https"):
-            return self._fetch_http(url, conditional=conditional, remember=True)
+            return self._fetch_http(url, conditional=conditional, remember=conditional)
         if scheme in ("", "file"):
             return self._read_file(url)
         raise FetchError(url, f"unsupported URL scheme {scheme!r}; use http://, https://, file:// or a local path")

@@ -1,8 +1,9 @@
 """Ingest: outlets' feeds -> one Markdown article per item in content/articles/.
 
 `ingest_sources` reads as its phases; each phase is a small function with plain data in and out:
-    fetch the feed -> parse its items -> convert each item's HTML (sanitise, Markdown) -> normalise
-    (canonical URL, dates, summary, tags) -> dedupe against the archive -> write atomically.
+    fetch the feed -> parse its items -> (full mode: fetch and extract each item's page) -> convert each
+    item's HTML (sanitise, Markdown) -> normalise (canonical URL, dates, summary, tags) -> dedupe against the
+    archive -> write atomically.
 One bad source or one bad item is reported and skipped; it never stops the others.
 """
 
@@ -29,6 +30,7 @@ from news_reader.reader import FrontMatterError, parse_front_matter, sanitise_ht
 from unidecode import unidecode
 
 from ingest.config import SourceConfig
+from ingest.extract import Extracted, ExtractError, extract
 from ingest.fetch import Fetcher, FetchError
 
 SUMMARY_MAX = 300
@@ -71,7 +73,17 @@ class Article:
     body: str
     slug: str
     near_duplicate_of: str | None = None
-    dated_by_feed: bool = True  # False: the feed gave no date and `date` is the time of the run
+    dated_by_feed: bool = True  # False: neither the feed nor the page gave a date; `date` is the time of the run
+    image: str | None = None  # full mode: the page's lead image (an absolute http(s) URL)
+    image_alt: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class PageOutcome:
+    """Full mode: what one item's article page gave, or why it gave nothing (`problem`: kind, reason)."""
+
+    page: Extracted | None
+    problem: tuple[str, str] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -276,20 +288,30 @@ def body_hash(markdown: str) -> str:
     return hashlib.sha256(" ".join(words).encode()).hexdigest()[:16]
 
 
-def normalise(item: FeedItem, source: SourceConfig, now: dt.datetime) -> Article:
-    """A feed item -> an Article; raises ValueError with the reason when the item cannot be used."""
-    title = plain_text(item.title)
+def normalise(item: FeedItem, source: SourceConfig, now: dt.datetime, page: Extracted | None = None) -> Article:
+    """A feed item (and in full mode its extracted page) -> an Article; raises ValueError with the reason when
+    the item cannot be used.
+
+    Precedence: the feed's guid and link always; the feed's title, authors and date when it gives them, else the
+    page's; the body from the page when it has article text (`via: page`), else the feed's; the summary from
+    the feed, else the start of the page's text; the image and its alt text from the page.
+    """
+    title = plain_text(item.title) or (page.title if page else "")
     if not title:
         raise ValueError("no title")
     link = canonical_url(item.link) if item.link and urlsplit(item.link).scheme in ("http", "https") else None
     if not link and not item.guid:
         raise ValueError("neither a link nor a guid")
-    body = html_to_markdown(item.content_html or item.summary_html)
+    from_page = page is not None and bool(page.body_text.strip())
+    body = html_to_markdown(page.body_html if page and from_page else item.content_html or item.summary_html)
     summary = plain_text(item.summary_html) or plain_text(item.content_html)
+    if not summary and page:
+        summary = " ".join(page.body_text.split())
     if not summary:
         raise ValueError("no text")
     key = link or item.guid or ""
-    date = item.published or now
+    published = item.published or (page.published.astimezone(dt.UTC) if page and page.published else None)
+    date = published or now
     modified = item.updated if item.updated and item.updated > date else None
     tags = tuple(dict.fromkeys([*source.tags, *item.tags]))
     return Article(
@@ -299,16 +321,18 @@ def normalise(item: FeedItem, source: SourceConfig, now: dt.datetime) -> Article
         modified=modified,
         section=source.section,
         tags=tags,
-        authors=item.authors,
+        authors=item.authors or (page.authors if page else ()),
         source=source.name,
         source_url=link,
-        via="rss",
+        via="page" if from_page else "rss",
         summary=shorten(summary),
         lang=source.lang,
         guid=item.guid,
         body=body if body.strip() else summary + "\n",
         slug=slugify(title),
-        dated_by_feed=item.published is not None,
+        dated_by_feed=published is not None,
+        image=page.image if page else None,
+        image_alt=(page.image_alt or title) if page and page.image else "",
     )
 
 
@@ -333,6 +357,8 @@ def render(article: Article) -> str:
     if article.source_url:
         lines.append(f"source_url: {_q(article.source_url)}")
     lines += [f"via: {article.via}", f"summary: {_q(article.summary)}", f"lang: {article.lang}"]
+    if article.image:
+        lines += [f"image: {_q(article.image)}", f"image_alt: {_q(article.image_alt)}"]
     if article.guid:
         lines.append(f"guid: {_q(article.guid)}")
     if article.near_duplicate_of:
@@ -436,6 +462,28 @@ class Archive:
         self._index(Existing(path, article.id, article.guid, article.source_url, body_hash(article.body), False))
 
 
+# -- full mode: each item's article page ------------------------------------------------------------------
+
+
+def read_page(link: str | None, fetcher: Fetcher) -> PageOutcome:
+    """Fetch an item's page (robots.txt honoured) and extract it; a problem names why the feed's text is kept."""
+    if not link or urlsplit(link).scheme not in ("http", "https"):
+        return PageOutcome(None, ("skipped", "no http(s) link to fetch the article page from; kept the feed's text"))
+    if not fetcher.allowed_by_robots(link):
+        return PageOutcome(None, ("skipped", "robots.txt disallows fetching the article page; kept the feed's text"))
+    try:
+        fetched = fetcher.fetch(link, conditional=False)  # a 304 has no body to extract
+    except FetchError as error:
+        return PageOutcome(None, ("failed", f"article page not fetched ({error.reason}); kept the feed's text"))
+    try:
+        page = extract(fetched.body, fetched.url)
+    except ExtractError as error:
+        return PageOutcome(None, ("failed", f"{error}; kept the feed's text"))
+    if not page.body_text.strip():
+        return PageOutcome(page, ("skipped", "no article text found on the page; kept the feed's text"))
+    return PageOutcome(page)
+
+
 # -- the entry function ----------------------------------------------------------------------------------
 
 
@@ -478,7 +526,8 @@ def ingest_source(
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> SourceReport:
-    """One source: fetch -> parse -> for each item normalise -> store. Never raises for bad input."""
+    """One source: fetch -> parse -> for each item (full mode: read its page) normalise -> store. Never raises
+    for bad input."""
     report = SourceReport(source.name)
     # fetch (politely: a source's own delay applies to its host)
     host = urlsplit(source.feed).hostname
@@ -497,10 +546,16 @@ def ingest_source(
     except FeedError as error:
         report.problem("failed", source.feed, str(error))
         return report
-    # convert, normalise, dedupe and write each item
+    # full mode: fetch and extract each item's page; convert, normalise, dedupe and write each item
     for item in items:
+        page = None
+        if source.mode == "full":
+            outcome = read_page(item.link, fetcher)
+            page = outcome.page
+            if outcome.problem:
+                report.problem(outcome.problem[0], item.link or item.guid or source.feed, outcome.problem[1])
         try:
-            article = normalise(item, source, now)
+            article = normalise(item, source, now, page)
         except ValueError as error:
             report.problem("skipped", item.link or item.guid or source.feed, str(error))
         else:

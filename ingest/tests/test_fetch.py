@@ -150,6 +150,10 @@ def test_200_with_validators_then_conditional_get_gets_304(server: FixtureServer
 
         unconditional = f.fetch(url, conditional=False)
         assert unconditional.status == 200
+        page = server.url("/page.html")
+        server.routes["/page.html"] = feed
+        f.fetch(page, conditional=False)  # an article page: fetched whole, its validators not kept
+        assert list(state) == [url]
 
     sent = server.headers("/feed.xml")
     assert "if-none-match" not in sent[0]

@@ -162,8 +162,8 @@ def test_config_errors_name_the_source_and_key(tmp_path):
     config.write_text('[[source]]\nname = "X"\nfeed = "x.xml"\nsection = "Sports"\n')
     with pytest.raises(ConfigError, match=r"source 1 \(X\): section 'Sports' is not one of World"):
         load_sources(config, SECTIONS)
-    config.write_text('[[source]]\nname = "X"\nfeed = "x.xml"\nsection = "World"\nmode = "full"\n')
-    with pytest.raises(ConfigError, match="mode 'full' is not supported yet"):
+    config.write_text('[[source]]\nname = "X"\nfeed = "x.xml"\nsection = "World"\nmode = "fulltext"\n')
+    with pytest.raises(ConfigError, match="mode 'fulltext' is not a mode; use one of summary, full"):
         load_sources(config, SECTIONS)
 
 
