@@ -1,0 +1,193 @@
+"""`article.related` on every published article (signal: article_generator_finalized).
+
+The phases: read and check the settings; turn each article into a `Story` (plain text, section, tags, time,
+duplicate group); reuse the previous build's answer when the cache file holds one for exactly these stories and
+settings, otherwise rank (ranking.py) and write the cache; set `article.related`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import html
+import json
+import logging
+import os
+import re
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from .ranking import Story, Weights, body_fingerprint, duplicate_groups, rank_related
+from .similarity import SimilarityError
+
+logger = logging.getLogger(__name__)
+
+# Bump when the ranking changes, so caches written by an older version are not reused.
+ALGORITHM_VERSION = 1
+CACHE_FILE_NAME = "related.json"
+
+RELATED_DEFAULTS: dict[str, Any] = {
+    "RELATED_MAX": 5,
+    "RELATED_WEIGHTS": {"text": 1.0, "tags": 0.3, "section": 0.1, "time": 0.1},
+    "RELATED_HALF_LIFE_DAYS": 30.0,
+    "RELATED_CACHE_PATH": None,  # None: <CACHE_PATH>/related.json; False: no cache
+}
+
+
+class RelatedSettingsError(Exception):
+    """A RELATED_* setting has a value the plugin cannot use."""
+
+
+@dataclasses.dataclass(frozen=True)
+class RelatedSettings:
+    max_related: int
+    weights: Weights
+    cache_path: Path | None
+
+
+def read_settings(settings: Mapping[str, Any]) -> RelatedSettings:
+    """The RELATED_* settings with their defaults, checked; a RelatedSettingsError names the bad one."""
+    maximum = settings.get("RELATED_MAX", RELATED_DEFAULTS["RELATED_MAX"])
+    if not isinstance(maximum, int) or isinstance(maximum, bool) or maximum < 0:
+        raise RelatedSettingsError(
+            f"RELATED_MAX is {maximum!r}; expected a whole number, 0 or more (0 turns related articles off)"
+        )
+    given = settings.get("RELATED_WEIGHTS", RELATED_DEFAULTS["RELATED_WEIGHTS"])
+    known = set(RELATED_DEFAULTS["RELATED_WEIGHTS"])
+    if not isinstance(given, Mapping) or set(given) - known:
+        raise RelatedSettingsError(
+            f"RELATED_WEIGHTS is {given!r}; expected a dict with some of the keys {sorted(known)} "
+            "and numbers 0 or more as values"
+        )
+    half_life = settings.get("RELATED_HALF_LIFE_DAYS", RELATED_DEFAULTS["RELATED_HALF_LIFE_DAYS"])
+    try:
+        weights = Weights(**{**RELATED_DEFAULTS["RELATED_WEIGHTS"], **given}, half_life_days=half_life)
+    except SimilarityError as error:
+        raise RelatedSettingsError(
+            f"RELATED_WEIGHTS {given!r} / RELATED_HALF_LIFE_DAYS {half_life!r}: {error}"
+        ) from None
+    cache = settings.get("RELATED_CACHE_PATH", RELATED_DEFAULTS["RELATED_CACHE_PATH"])
+    if cache is None:
+        cache_path: Path | None = Path(settings.get("CACHE_PATH", "cache")) / CACHE_FILE_NAME
+    elif cache is False:
+        cache_path = None
+    elif isinstance(cache, str | os.PathLike) and str(cache):
+        cache_path = Path(cache)
+    else:
+        raise RelatedSettingsError(
+            f"RELATED_CACHE_PATH is {cache!r}; expected a file path, None (<CACHE_PATH>/related.json) "
+            "or False (no cache)"
+        )
+    return RelatedSettings(max_related=maximum, weights=weights, cache_path=cache_path)
+
+
+def add_related(generator: Any) -> None:
+    """Set `related` (a list of articles, best first) on every article in generator.articles."""
+    settings = read_settings(generator.settings)
+    articles = sorted(generator.articles, key=lambda a: (str(getattr(a, "id", "") or ""), a.source_path))
+    stories = stories_of(articles)
+    started = time.perf_counter()
+    key = cache_key(stories, settings)
+    picks = load_cached(settings.cache_path, key, len(stories))
+    if picks is None:
+        picks = rank_related(stories, settings.max_related, settings.weights)
+        if settings.cache_path is not None:
+            save_cached(settings.cache_path, key, picks)
+        how = "computed"
+    else:
+        how = "reused from the cache"
+    for article, chosen in zip(articles, picks, strict=True):
+        article.related = [articles[index] for index in chosen]
+    logger.info(
+        "news_related: related articles for %d articles %s in %.2f s", len(articles), how, time.perf_counter() - started
+    )
+
+
+# --- articles -> stories ---------------------------------------------------------------------------------
+
+_TAG_RE = re.compile(r"<[^>]+>")
+
+
+def plain_text(markup: str) -> str:
+    """HTML -> its text (tags dropped, entities decoded, spaces collapsed)."""
+    return " ".join(html.unescape(_TAG_RE.sub(" ", markup)).split())
+
+
+def stories_of(articles: Sequence[Any]) -> list[Story]:
+    """One Story per article: title, summary and body as text; duplicates grouped by body and
+    `near_duplicate_of`."""
+    keys = [str(getattr(a, "id", "") or a.source_path) for a in articles]
+    # The HTML as read, not `article.content`: that one resolves {static}/{filename} links and is memoised,
+    # and at this point the static files and pages are not known yet.
+    bodies = [plain_text(getattr(a, "_content", None) or "") for a in articles]
+    groups = duplicate_groups(
+        keys,
+        [body_fingerprint(body) for body in bodies],
+        [getattr(a, "near_duplicate_of", None) for a in articles],
+    )
+    stories = []
+    for article, key, body, group in zip(articles, keys, bodies, groups, strict=True):
+        summary = getattr(article, "summary_text", None) or plain_text(getattr(article, "summary", "") or "")
+        stories.append(
+            Story(
+                key=key,
+                text=f"{plain_text(article.title)}\n\n{summary}\n\n{body}",
+                section=article.category.name if getattr(article, "category", None) else "",
+                tags=tuple(tag.name for tag in getattr(article, "tags", None) or ()),
+                timestamp=article.date.timestamp(),
+                group=group,
+            )
+        )
+    return stories
+
+
+# --- the cache -------------------------------------------------------------------------------------------
+
+
+def cache_key(stories: Sequence[Story], settings: RelatedSettings) -> str:
+    """A fingerprint of everything the result depends on: the stories, in order, and the settings."""
+    digest = hashlib.sha256()
+    header = [ALGORITHM_VERSION, settings.max_related, dataclasses.asdict(settings.weights)]
+    digest.update(json.dumps(header, sort_keys=True).encode("utf-8"))
+    for story in stories:
+        fields = [story.key, story.section, list(story.tags), story.timestamp, story.group, story.text]
+        digest.update(json.dumps(fields, ensure_ascii=False).encode("utf-8"))
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def load_cached(path: Path | None, key: str, count: int) -> list[tuple[int, ...]] | None:
+    """The cached result when `path` holds one for `key`; None otherwise (missing, stale or unreadable)."""
+    if path is None or not path.is_file():
+        return None
+    try:
+        cached = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        logger.info("news_related: ignoring the unreadable cache %s (%s); recomputing", path, error)
+        return None
+    if not isinstance(cached, dict) or cached.get("key") != key:
+        return None
+    related = cached.get("related")
+    if not isinstance(related, list) or len(related) != count:
+        return None
+    if not all(isinstance(row, list) and all(isinstance(i, int) and 0 <= i < count for i in row) for row in related):
+        return None
+    return [tuple(row) for row in related]
+
+
+def save_cached(path: Path, key: str, related: Sequence[tuple[int, ...]]) -> None:
+    """Write the result beside `path`, then rename it over: never a half-written cache."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump({"key": key, "related": [list(row) for row in related]}, out, separators=(",", ":"))
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
