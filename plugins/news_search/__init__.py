@@ -1,0 +1,15 @@
+"""news_search: every article in a sharded lunr.js 2.3.9 index, for the search box and the /search/ page."""
+
+from __future__ import annotations
+
+from pelican import signals
+
+from .search import collect_articles, configure, write_search_index
+
+__all__ = ["register"]
+
+
+def register() -> None:
+    signals.initialized.connect(configure)
+    signals.article_generator_finalized.connect(collect_articles)
+    signals.finalized.connect(write_search_index)

@@ -1,0 +1,228 @@
+"""The build side of search: every published article into a sharded lunr.js 2.3.9 index, plus lunr.js.
+
+Phases, one function each:
+1. `configure` (signal `initialized`): check the SEARCH_* settings once, put their defaults in the settings
+   (templates read SEARCH_OUTPUT_DIR and SEARCH_PAGE_SIZE), forget the previous build's articles.
+2. `collect_articles` (signal `article_generator_finalized`): each article becomes a plain `SearchDocument`.
+3. `write_search_index` (signal `finalized`): index the documents with our lunr.js-compatible builder,
+   write the shards, vocabulary and result store (news_search.shards), and copy lunr.js from node_modules.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from .lunrjs import FieldSpec, IndexBuilder
+from .shards import ShardedFiles, write_sharded
+
+logger = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[2]
+LUNR_FILE_NAME = "lunr.min.js"
+
+SEARCH_DEFAULTS: dict[str, Any] = {
+    # Where the index, the store and lunr.js go, relative to the output directory.
+    "SEARCH_OUTPUT_DIR": "search/data",
+    # The indexed fields and their boosts, in lunr's field order.
+    "SEARCH_FIELDS": {"title": 10, "summary": 2, "body": 1, "tags": 3, "source": 1, "section": 1},
+    # Fields whose word positions are kept, so that results can highlight the words that matched.
+    "SEARCH_POSITION_FIELDS": ("title", "summary"),
+    # A shard closes once its JSON reaches this many bytes (a very common term can make one larger).
+    "SEARCH_SHARD_BYTES": 32_000,
+    "SEARCH_VOCABULARY_BYTES": 64_000,
+    # Documents per result-store file.
+    "SEARCH_STORE_CHUNK": 20,
+    # Results shown at once on the search page ("More results" shows the next ones).
+    "SEARCH_PAGE_SIZE": 10,
+    # lunr.js 2.3.9 as npm installs it (package.json); None means node_modules/lunr/lunr.min.js.
+    "SEARCH_LUNR_JS": None,
+}
+STORE_COLUMNS = ("url", "title", "date", "dateText", "source", "snippet")
+
+
+class SearchSettingError(ValueError):
+    """A SEARCH_* setting has a value the plugin cannot use."""
+
+
+class SearchBuildError(RuntimeError):
+    """The search index could not be written."""
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    output_dir: str
+    fields: tuple[FieldSpec, ...]
+    position_fields: frozenset[str]
+    shard_bytes: int
+    vocabulary_bytes: int
+    store_chunk: int
+    page_size: int
+    lunr_js: Path
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """What is indexed and shown for one article, as plain text."""
+
+    url: str
+    title: str
+    summary: str
+    body: str
+    tags: str
+    source: str
+    section: str
+    date: str  # ISO 8601
+    date_text: str
+
+    def field(self, name: str) -> str:
+        return str(getattr(self, name, ""))
+
+    def store_row(self, site_url: str) -> tuple[str, ...]:
+        return (f"{site_url}/{self.url}", self.title, self.date, self.date_text, self.source, self.summary)
+
+
+# -- 1. settings ------------------------------------------------------------------------------------------
+
+
+def _positive_int(settings: Mapping[str, Any], name: str) -> int:
+    value = settings.get(name, SEARCH_DEFAULTS[name])
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise SearchSettingError(
+            f"{name} = {value!r}: expected a positive whole number (default {SEARCH_DEFAULTS[name]})"
+        )
+    return value
+
+
+def read_settings(settings: Mapping[str, Any]) -> SearchSettings:
+    """The SEARCH_* settings, checked; SearchSettingError names the setting, the value and what is expected."""
+    fields = settings.get("SEARCH_FIELDS", SEARCH_DEFAULTS["SEARCH_FIELDS"])
+    known = set(SearchDocument.__dataclass_fields__) - {"url", "date", "date_text"}
+    if not isinstance(fields, Mapping) or not fields:
+        raise SearchSettingError(
+            f"SEARCH_FIELDS = {fields!r}: expected a dict of field name to boost, e.g. {{'title': 10}}"
+        )
+    specs = []
+    for name, boost in fields.items():
+        if name not in known:
+            raise SearchSettingError(f"SEARCH_FIELDS has {name!r}: expected fields among {sorted(known)}")
+        if isinstance(boost, bool) or not isinstance(boost, int | float) or boost <= 0:
+            raise SearchSettingError(f"SEARCH_FIELDS[{name!r}] = {boost!r}: expected a positive number (the boost)")
+        specs.append(FieldSpec(name, float(boost)))
+    positions = settings.get("SEARCH_POSITION_FIELDS", SEARCH_DEFAULTS["SEARCH_POSITION_FIELDS"])
+    if isinstance(positions, str) or not all(name in fields for name in positions):
+        raise SearchSettingError(
+            f"SEARCH_POSITION_FIELDS = {positions!r}: expected a list of names from SEARCH_FIELDS ({list(fields)})"
+        )
+    output_dir = settings.get("SEARCH_OUTPUT_DIR", SEARCH_DEFAULTS["SEARCH_OUTPUT_DIR"])
+    if not isinstance(output_dir, str) or not output_dir.strip("/") or ".." in output_dir.split("/"):
+        raise SearchSettingError(
+            f"SEARCH_OUTPUT_DIR = {output_dir!r}: expected a folder inside the output, e.g. 'search/data'"
+        )
+    lunr_js = settings.get("SEARCH_LUNR_JS") or ROOT / "node_modules" / "lunr" / LUNR_FILE_NAME
+    return SearchSettings(
+        output_dir=output_dir.strip("/"),
+        fields=tuple(specs),
+        position_fields=frozenset(positions),
+        shard_bytes=_positive_int(settings, "SEARCH_SHARD_BYTES"),
+        vocabulary_bytes=_positive_int(settings, "SEARCH_VOCABULARY_BYTES"),
+        store_chunk=_positive_int(settings, "SEARCH_STORE_CHUNK"),
+        page_size=_positive_int(settings, "SEARCH_PAGE_SIZE"),
+        lunr_js=Path(lunr_js),
+    )
+
+
+_documents: list[SearchDocument] = []
+
+
+def configure(pelican: Any) -> None:
+    read_settings(pelican.settings)
+    for name, value in SEARCH_DEFAULTS.items():
+        if value is not None:
+            pelican.settings.setdefault(name, value)
+    _documents.clear()
+
+
+# -- 2. articles to documents -----------------------------------------------------------------------------
+
+
+def plain_text(html: str | None) -> str:
+    return Markup(html or "").striptags()
+
+
+def article_document(article: Any) -> SearchDocument:
+    """The searchable text of a Pelican article: title, summary, body, tags, source and section."""
+    summary = getattr(article, "summary_text", None) or plain_text(getattr(article, "summary", ""))
+    source = getattr(article, "source", None)
+    return SearchDocument(
+        url=article.url,
+        title=str(article.title),
+        summary=str(summary),
+        # The raw HTML, not `.content`: at this phase `.content` would resolve {static} links before the static
+        # files are known (an error in a strict build), and the words are the same either way.
+        body=plain_text(getattr(article, "_content", None) or ""),
+        tags=" ".join(str(tag) for tag in getattr(article, "tags", ()) or ()),
+        source=str(getattr(source, "name", source or "")),
+        section=str(getattr(article, "category", "") or ""),
+        date=article.date.isoformat(),
+        date_text=str(getattr(article, "locale_date", article.date.date().isoformat())),
+    )
+
+
+def collect_articles(generator: Any) -> None:
+    _documents[:] = [article_document(article) for article in generator.articles]
+
+
+# -- 3. the index -----------------------------------------------------------------------------------------
+
+
+def build_search_index(
+    documents: Iterable[SearchDocument], options: SearchSettings, directory: Path, site_url: str = ""
+) -> ShardedFiles:
+    """Index `documents` (their numbers are their lunr refs) and write the sharded index into `directory`.
+
+    One pass: only the store rows are kept, so a generator of 100,000 documents never sits in memory."""
+    builder = IndexBuilder(options.fields, options.position_fields)
+    names = [spec.name for spec in options.fields]
+    rows = []
+    for number, document in enumerate(documents):
+        builder.add(str(number), {name: document.field(name) for name in names})
+        rows.append(document.store_row(site_url))
+    return write_sharded(
+        builder,
+        directory,
+        shard_bytes=options.shard_bytes,
+        vocabulary_bytes=options.vocabulary_bytes,
+        store_rows=rows,
+        store_chunk=options.store_chunk,
+    )
+
+
+def copy_lunr(options: SearchSettings, directory: Path) -> None:
+    if not options.lunr_js.is_file():
+        raise SearchBuildError(
+            f"{options.lunr_js} is missing: the search page needs lunr.js 2.3.9 from npm; run `npm ci` in "
+            f"{ROOT} (`invoke build` does it), or set SEARCH_LUNR_JS to the file"
+        )
+    shutil.copyfile(options.lunr_js, directory / LUNR_FILE_NAME)
+
+
+def write_search_index(pelican: Any) -> None:
+    options = read_settings(pelican.settings)
+    directory = Path(pelican.output_path) / options.output_dir
+    files = build_search_index(_documents, options, directory, pelican.settings.get("SITEURL", ""))
+    copy_lunr(options, directory)
+    logger.info(
+        "Search: %d articles, %d shards, %.1f kB of index in %s",
+        len(_documents),
+        files.shards,
+        files.total_bytes / 1000,
+        options.output_dir,
+    )
+    _documents.clear()
