@@ -1,0 +1,165 @@
+"""news_stories in a real build of the sample archive: story, arc and digest pages, article blocks, the email."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+from news_stories.digests import Coverage, StoryCoverage, build_digests
+from news_stories.stories import StoriesSettingsError, StoryOverrideError, read_overrides, read_settings
+
+ORIGIN = "https://news.example.org"
+
+
+def soup(path: Path) -> Any:  # BeautifulSoup, as Any: select_one's Optional is asserted by the tests
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def article_page(site: Path, day: str, slug: str) -> Any:
+    return soup(site / day / slug / "index.html")
+
+
+def test_story_page_lists_every_article_earliest_first_with_sources(built_site):
+    page = soup(built_site / "story" / "port-alder-ferry-strike-begins-ledger" / "index.html")
+    assert page.h1.get_text(strip=True) == "Quays fall silent as Port Alder ferry strike begins"
+    entries = page.select(".story-entries .story-entry")
+    times = [dt.datetime.fromisoformat(e.find("time")["datetime"]) for e in entries]
+    assert len(entries) == 4
+    assert times == sorted(times)
+    assert {a.get_text(strip=True) for a in page.select(".page-head .chips a")} == {
+        "Civic Wire",
+        "Global Brief Radio",
+        "Harbour Ledger",
+        "The Meridian Post",
+    }
+    assert all(e.select_one(".story-entry__summary") for e in entries)
+
+
+def test_article_page_says_also_covered_and_arc(built_site):
+    page = article_page(built_site, "2026/10/19", "port-alder-ferry-strike-begins-ledger")
+    story = page.select_one(".coverage__story a")
+    assert story.get_text(strip=True) == "Also covered by 3 sources"
+    assert story["href"] == "/story/port-alder-ferry-strike-begins-ledger/"
+    arc = page.select_one(".coverage__arc a").get_text(strip=True)
+    assert arc.startswith("Arc: ")
+    assert arc.endswith("(ch. 2)")
+
+
+def test_wire_copy_folds_into_one_entry_also_published_by(built_site):
+    page = soup(built_site / "story" / "veltran-osmark-trade-pact-signed-civicwire" / "index.html")
+    titles = [a.get_text(strip=True) for a in page.select(".story-entry__title a")]
+    assert "Veltran and Osmark sign trade deal, cut farm tariffs and ease chip curbs" not in titles
+    copies = page.select_one(".story-entry__copies")
+    assert copies is not None
+    assert "Northfield Courier" in copies.get_text()
+    courier = article_page(built_site, "2026/11/12", "veltran-osmark-pact-signed-courier")
+    assert "Civic Wire" in courier.select_one(".coverage__copies").get_text()
+
+
+def test_decoy_article_has_no_story(built_site):
+    page = article_page(built_site, "2026/11/05", "minor-tremor-off-tidewater-coast")
+    assert page.select_one(".coverage__story") is None
+
+
+def test_cited_by_lists_the_articles_that_link_here(built_site):
+    page = article_page(built_site, "2026/10/21", "osmark-chip-export-controls-civicwire")
+    citing = {a["href"] for a in page.select(".cited-by a")}
+    assert "/2026/11/12/veltran-osmark-sign-trade-pact-meridian/" in citing
+    assert "/2026/10/22/veltran-osmark-talks-stall/" in citing
+
+
+def test_arc_timeline_numbers_chapters_in_date_order(built_site):
+    pages = sorted((built_site / "arc").glob("*/index.html"))
+    assert len(pages) == 3
+    for path in pages:
+        chapters = soup(path).select(".timeline__chapter")
+        starts = [dt.datetime.fromisoformat(c.select_one(".timeline__title time")["datetime"]) for c in chapters]
+        numbers = [c.select_one(".timeline__number").get_text(strip=True) for c in chapters]
+        assert starts == sorted(starts)
+        assert len(starts) >= 3
+        assert numbers == [f"Ch. {n}" for n in range(1, len(chapters) + 1)]
+
+
+def test_stories_index_and_digest_feed(built_site):
+    index = soup(built_site / "stories" / "index.html")
+    assert len(index.select("#biggest-title + .story-list > li")) >= 8
+    feed = (built_site / "feeds" / "digests.atom.xml").read_text(encoding="utf-8")
+    assert "Daily digest, 21 November 2026" in feed
+    assert f"{ORIGIN}/digest/2026-11-21/" in feed
+
+
+def test_daily_digest_ranks_stories_by_sources(built_site):
+    page = soup(built_site / "digest" / "2026-11-21" / "index.html")
+    first = page.select_one(".digest__title a")
+    assert first["href"] == "/story/corvane-accord-civicwire/"
+    assert (built_site / "digest" / "2026-W47" / "index.html").is_file()
+
+
+def test_email_digest_is_self_contained(built_site):
+    emails = sorted((built_site / "digest").glob("*/email.html"))
+    assert len(emails) > 10
+    for path in emails:
+        page = soup(path)
+        assert not page.find_all(["script", "style", "img", "iframe", "object", "embed", "form"]), path
+        assert not page.find_all("link", rel=lambda r: r and "stylesheet" in r), path
+        for tag in page.find_all(True):
+            assert "class" not in tag.attrs, f"{path}: {tag.name} has a class; only inline styles"
+            for name in ("href", "src", "action", "background"):
+                if name in tag.attrs:
+                    url = str(tag[name])
+                    assert url.startswith(ORIGIN + "/"), f"{path}: {name}={url!r} is not on the site"
+                    assert not urlsplit(url).path.startswith("//")
+        body = page.find("body")
+        assert body is not None
+        assert body.get("style")
+        assert page.select("h2 a[style]"), f"{path}: no styled story links"
+
+
+def test_two_builds_give_identical_digests(built_site, tmp_path):
+    from tests.sitebuild import ROOT, SITE_SETTINGS, build_site
+
+    again = tmp_path / "again"
+    result = build_site(ROOT / "content", again, settings=SITE_SETTINGS)
+    assert result.returncode == 0, result.stderr
+    for path in [*sorted((built_site / "digest").rglob("*.html")), built_site / "feeds" / "digests.atom.xml"]:
+        relative = path.relative_to(built_site)
+        assert (again / relative).read_bytes() == path.read_bytes(), relative
+
+
+def test_digest_order_does_not_depend_on_input_order():
+    day = dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC)
+    stories = [
+        StoryCoverage("a", (Coverage(day, "One"),)),
+        StoryCoverage("b", (Coverage(day, "One"), Coverage(day, "Two"), Coverage(day + dt.timedelta(days=1), "X"))),
+        StoryCoverage("c", (Coverage(day, ""), Coverage(day, ""))),
+    ]
+    forward = build_digests(stories, dt.UTC, 10)
+    backward = build_digests(list(reversed(stories)), dt.UTC, 10)
+    assert forward == backward
+    first = forward[0]
+    assert first.kind == "day"
+    assert first.key == "2026-11-02"
+    assert [e.ident for e in first.entries] == ["b", "a", "c"]
+    assert {d.key for d in forward} == {"2026-11-02", "2026-11-03", "2026-W45"}
+
+
+def test_overrides_are_read_and_bad_ones_named(tmp_path):
+    good = tmp_path / "good.md"
+    good.write_text("---\nid: x\ntitle: T\nstory: ferry-week\narc_name: The ferry dispute\n---\n\nBody\n")
+    found = read_overrides(str(good))
+    assert (found.story, found.arc, found.arc_name) == ("ferry-week", None, "The ferry dispute")
+    bad = tmp_path / "bad.md"
+    bad.write_text("---\nid: x\ntitle: T\nstory: Ferry Week!\n---\n\nBody\n")
+    with pytest.raises(StoryOverrideError, match=r"bad.md:4: error: story 'Ferry Week!' is not a usable id"):
+        read_overrides(str(bad))
+
+
+def test_bad_setting_is_named():
+    with pytest.raises(StoriesSettingsError, match=r"STORIES_THRESHOLD is 2; expected a number above 0 and at most 1"):
+        read_settings({"STORIES_THRESHOLD": 2})
+    with pytest.raises(StoriesSettingsError, match=r"STORY_URL is 'story/'"):
+        read_settings({"STORY_URL": "story/"})
