@@ -6,6 +6,8 @@ Every setting of our own plugins is documented in that plugin's README.
 
 from __future__ import annotations
 
+import os
+
 SITENAME = "Open News Archive"
 SITESUBTITLE = "Reporting from many outlets, kept in one place"
 AUTHOR = "Open News Archive"
@@ -36,13 +38,16 @@ SLUGIFY_SOURCE = "basename"
 
 PLUGIN_PATHS = ["plugins"]
 # Order matters: the reader must be registered before content is read; navigation and sources read
-# what the reader produced; tags merge before any taxonomy is built; trending needs the merged tags; the
-# sitemap listens to every page written.
+# what the reader produced; tags merge before any taxonomy is built; search indexes the finished articles;
+# trending and related need the merged tags; the sitemap listens to every page written.
 PLUGINS = [
     "news_reader",
     "news_tags",
     "news_sources",
     "news_navigation",
+    "news_related",
+    "news_stories",
+    "news_search",
     "news_trending",
     "news_feeds",
     "news_sitemap",
@@ -97,13 +102,16 @@ DAY_ARCHIVE_URL = "{date:%Y}/{date:%m}/{date:%d}/"
 DAY_ARCHIVE_SAVE_AS = DAY_ARCHIVE_URL + "index.html"
 
 # Direct templates: the home page, "All articles" (Pelican's paginated index), the indexes and 404.
-DIRECT_TEMPLATES = ["home", "index", "categories", "tags", "authors", "archives", "404"]
+DIRECT_TEMPLATES = ["home", "index", "categories", "tags", "authors", "archives", "404", "search"]
 HOME_URL = ""
 HOME_SAVE_AS = "index.html"
 INDEX_URL = "articles/"
 INDEX_SAVE_AS = "articles/index.html"
 ARCHIVES_URL = "archives/"
 ARCHIVES_SAVE_AS = "archives/index.html"
+# news_search: the search page (its index is written under SEARCH_OUTPUT_DIR, see plugins/news_search).
+SEARCH_URL = "search/"
+SEARCH_SAVE_AS = "search/index.html"
 
 DEFAULT_PAGINATION = 20
 PAGINATED_TEMPLATES = {
@@ -173,9 +181,21 @@ TAG_INDEX_POPULAR = 12
 # news_trending: what is rising now (the newest article's date is "now" unless BUILD_TIME is set).
 TRENDING_URL = "trending/"
 TRENDING_SAVE_AS = TRENDING_URL + "index.html"
-# Phrases that are not tags link to the site search (TRENDING_SEARCH_URL, default "search/?q={query}"). The
-# search page is not in the build yet and a link would be broken, so they are plain text until it lands.
-TRENDING_SEARCH_URL = None
+# Phrases that are not tags link to the site search.
+TRENDING_SEARCH_URL = "search/?q={query}"
+
+# news_related: up to RELATED_MAX related articles per article (weights and more: plugins/news_related/README.md).
+# The result is reused while nothing changes; the cache file is in cache/ at the project root (git-ignored),
+# for every settings file that imports this one.
+RELATED_MAX = 5
+RELATED_CACHE_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cache", "related.json")
+
+# news_stories: stories (/story/<slug>/, /stories/), arcs (/arc/<slug>/), digests (/digest/<day or week>/ with an
+# email version, feeds/digests.atom.xml) and "cited by"; every setting in plugins/news_stories/README.md.
+# Its front-matter overrides (`story`, `arc`, `arc_name`) are accepted by the reader through NEWS_EXTRA_FIELDS.
+NEWS_EXTRA_FIELDS = ("story", "arc", "arc_name")
 
 # news_sitemap
 SITEMAP_MAX_URLS = 50000
+# The email copies of digests are for newsletters, not for search engines.
+SITEMAP_EXCLUDE = ("404.html", "digest/*/email.html")

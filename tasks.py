@@ -56,6 +56,7 @@ def build(c, production=False, strict=False):
     """Build the site from content/ into output/."""
     strict = strict or bool(os.environ.get("CI"))
     check(c)
+    ensure_lunr(c)
     _pelican(c, settings=PUBLISH_SETTINGS if production else SETTINGS, strict=strict)
 
 
@@ -137,6 +138,14 @@ def ensure_node_modules(c: Context) -> None:
             c.run("npm ci --no-audit --no-fund --loglevel=error")
 
 
+def ensure_lunr(c: Context) -> None:
+    """lunr.js for the search page (news_search copies it into the output): `npm ci` when it is missing."""
+    ensure_node_modules(c)
+    if not (ROOT / "node_modules" / "lunr" / "lunr.min.js").is_file():
+        with c.cd(str(ROOT)):
+            c.run("npm ci --no-audit --no-fund --loglevel=error")
+
+
 @task(
     help={
         "k": "only tests matching this expression (pytest -k)",
@@ -181,7 +190,7 @@ def format_(c):
         "source": "only the source with this name (sources.toml)",
         "url": "a one-off feed URL or file instead of the configured sources",
         "section": "the section for --url",
-        "mode": "summary (the default)",
+        "mode": "for --url: summary (the default) or full (fetch and extract each item's page)",
         "dry_run": "report what would change, write nothing",
         "content": "write here instead of content/",
     }
@@ -329,3 +338,102 @@ def bench_trending(c, sizes="2000,5000,10000,20000", repeat=3):
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {out.relative_to(ROOT)}")
+
+
+@task(help={"articles": "also rank related articles for this many corpus articles (e.g. 100000)"})
+def bench_related(c, articles=0):
+    """Related articles: Pearson on the Lee corpus, optional scale run; writes benchmarks/results/related.json."""
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from news_related.benchmark import lee_pearson, report, scale_run
+
+    corpora = ROOT.parent / "shared" / "corpora"
+    if not corpora.is_dir():
+        raise Exit(f"{corpora}: not there; the benchmark needs ../shared/corpora beside the project.", code=2)
+    scale = scale_run(int(articles), corpora / "news-text") if int(articles) else None
+    lee = lee_pearson(corpora / "lee-news-similarity")
+    for line in report(lee, scale, ROOT / "benchmarks" / "results" / "related.json"):
+        print(line)
+
+
+GOLDEN_LUNR = ROOT.parent / "shared" / "corpora" / "lunr" / "golden-lunrjs-2.3.9"
+
+
+@task(help={"set_dir": "a golden set folder, pipeline-vectors, or the folder of all sets (the default)"})
+def search_parity(c, set_dir=str(GOLDEN_LUNR)):
+    """Build each golden set's index with our pipeline, query it in lunr.js (node), print N/M identical."""
+    ensure_lunr(c)
+    command = f"{sys.executable} -m news_search.parity {shlex.quote(str(set_dir))}"
+    c.run(command, env={"PYTHONPATH": str(ROOT / "plugins")})
+
+
+@task(help={"articles": "comma-separated archive sizes (default 10000,100000)"})
+def bench_search(c, articles="10000,100000"):
+    """Search at scale: build time, index size, kB fetched and ms to results; writes benchmarks/results/search.json."""
+    ensure_lunr(c)
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from news_search.bench import run
+
+    from tests.sitebuild import SITE_SETTINGS, build_site
+
+    def build_sample(output: Path) -> None:
+        done = build_site(CONTENT, output, settings=SITE_SETTINGS)
+        if done.returncode != 0:
+            raise Exit(f"the sample site did not build:\n{done.stdout}{done.stderr}", code=1)
+
+    counts = [int(n) for n in str(articles).split(",") if n.strip()]
+    run(counts, ensure_chromium(c), ROOT / "benchmarks" / "results" / "search.json", build_sample)
+
+
+EXTRACTION_BENCHMARK = ROOT.parent / "shared" / "corpora" / "article-extraction-benchmark"
+
+
+@task(help={"corpus": "the article-extraction-benchmark folder (html/*.html.gz + ground-truth.json)"})
+def bench_extract(c, corpus=str(EXTRACTION_BENCHMARK)):
+    """Article extraction: precision, recall, F1 and pages/s; writes benchmarks/results/extract.json."""
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from ingest.bench_extract import BenchmarkError, main
+
+    try:
+        main(
+            Path(corpus),
+            ROOT.parent / "shared" / "tools" / "extraction_score.py",
+            ROOT / "benchmarks" / "results" / "extract.json",
+        )
+    except BenchmarkError as error:
+        raise Exit(str(error), code=2) from None
+
+
+@task(
+    help={
+        "paths": "pages: .html or .html.gz files or http(s) URLs, separated by commas or spaces (quote them)",
+        "url": "the page's own URL, for a local file (resolves its relative links and images)",
+        "json": "print {path: {title, authors, date, articleBody}} for every page",
+        "section": "the section written in the front matter (one page, without --json)",
+    }
+)
+def extract(c, paths, url=None, json=False, section="World"):
+    """Run the article extractor alone: one page as front matter + Markdown, or pages as JSON (--json)."""
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from ingest.extract_cli import ExtractCommandError, run
+
+    try:
+        print(run(paths, url, json, section))
+    except ExtractCommandError as error:
+        raise Exit(f"error: {error}", code=2) from None
+
+
+@task(help={"articles": "also cluster this many corpus articles and time it (e.g. 100000; 0: quality only)"})
+def bench_stories(c, articles=0):
+    """Story clusters: ECB+ and UCI B-cubed F1/ARI, optional scale run; writes benchmarks/results/stories.json."""
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from news_stories.bench import BenchmarkError, run
+
+    corpora = ROOT.parent / "shared" / "corpora"
+    if not corpora.is_dir():
+        raise Exit(f"{corpora}: not there; the benchmark needs ../shared/corpora beside the project.", code=2)
+    tool = ROOT.parent / "shared" / "tools" / "score_clustering.py"
+    try:
+        for line in run(corpora, tool, int(articles), ROOT / "benchmarks" / "results" / "stories.json"):
+            print(line, flush=True)
+    except BenchmarkError as error:
+        raise Exit(f"error: {error}", code=2) from None

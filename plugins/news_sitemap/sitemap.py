@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import fnmatch
 import os
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -44,7 +45,8 @@ def _lastmod(context: Mapping[str, Any]) -> dt.datetime | None:
 
 def record_page(path: str, context: Mapping[str, Any]) -> None:
     name = os.path.relpath(path, context.get("OUTPUT_PATH", os.curdir)).replace(os.sep, "/")
-    if not name.endswith(".html") or name in context.get("SITEMAP_EXCLUDE", SITEMAP_DEFAULTS["SITEMAP_EXCLUDE"]):
+    excluded = context.get("SITEMAP_EXCLUDE", SITEMAP_DEFAULTS["SITEMAP_EXCLUDE"])
+    if not name.endswith(".html") or any(fnmatch.fnmatchcase(name, pattern) for pattern in excluded):
         return
     _pages[name] = SitemapEntry(name, _lastmod(context))
 

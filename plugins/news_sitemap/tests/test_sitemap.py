@@ -37,3 +37,14 @@ def test_index_above_the_limit():
     assert [s.findtext("s:loc", namespaces=NS) for s in index] == [f"{ORIGIN}/sitemap-{n}.xml" for n in (1, 2, 3)]
     counts = [len(ET.fromstring(files[f"sitemap-{n}.xml"])) for n in (1, 2, 3)]
     assert counts == [3, 3, 1]
+
+
+def test_excluded_paths_and_patterns_are_left_out(tmp_path):
+    from news_sitemap import sitemap
+
+    sitemap._pages.clear()
+    context = {"OUTPUT_PATH": str(tmp_path), "SITEMAP_EXCLUDE": ("404.html", "digest/*/email.html")}
+    for name in ("404.html", "digest/2026-11-02/email.html", "digest/2026-11-02/index.html", "feeds/all.atom.xml"):
+        sitemap.record_page(str(tmp_path / name), context)
+    assert sorted(sitemap._pages) == ["digest/2026-11-02/index.html"]
+    sitemap._pages.clear()
