@@ -199,7 +199,7 @@ def ingest(c, source=None, url=None, section=None, mode=None, dry_run=False, con
     """Ingest the outlets in sources.toml into content/ (new, updated, unchanged per source)."""
     sys.path.insert(0, str(ROOT / "plugins"))
     from ingest.cli import run
-    from pelicanconf import NEWS_SECTIONS
+    from pelicanconf import NEWS_SECTIONS, TAG_ALIASES_FILE
 
     code = run(
         ROOT / "sources.toml",
@@ -211,6 +211,7 @@ def ingest(c, source=None, url=None, section=None, mode=None, dry_run=False, con
         section=section,
         mode=mode,
         dry_run=dry_run,
+        tag_aliases=Path(content) / TAG_ALIASES_FILE,
     )
     if code:
         raise Exit(code=code)

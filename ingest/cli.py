@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 
+from news_tags.rules import TagRules, TagRulesError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
@@ -44,10 +46,11 @@ def choose_sources(
 
 def summary_table(reports: list[SourceReport], dry_run: bool) -> Table:
     table = Table(title="Ingest summary" + (" (dry run: nothing written)" if dry_run else ""))
-    for column in ("source", "new", "updated", "unchanged", "skipped", "failed"):
-        table.add_column(column, justify="left" if column == "source" else "right")
+    for column in ("source", "new", "updated", "unchanged", "skipped", "failed", "note"):
+        table.add_column(column, justify="left" if column in ("source", "note") else "right")
     for r in reports:
-        table.add_row(r.name, str(r.new), str(r.updated), str(r.unchanged), str(r.skipped), str(r.failed))
+        note = "feed not modified since the last run" if r.feed_not_modified else ""
+        table.add_row(r.name, str(r.new), str(r.updated), str(r.unchanged), str(r.skipped), str(r.failed), note)
     return table
 
 
@@ -63,13 +66,20 @@ def run(
     mode: str | None = None,
     dry_run: bool = False,
     policy: FetchPolicy | None = None,
+    tag_aliases: Path | None = None,
 ) -> int:
     """Ingest and report; the exit code is 1 when any source or item failed, 2 when the command is wrong."""
-    console = Console(stderr=True)
+    # Logs (CI, cron) are not terminals: give the summary table room instead of rich's 80 columns.
+    console = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
     try:
         sources = choose_sources(config, sections, name, url, section, mode)
     except ConfigError as error:
         console.print(f"[red]error:[/red] {error}")
+        return 2
+    try:
+        tag_rules = TagRules.load(tag_aliases) if tag_aliases and tag_aliases.is_file() else TagRules()
+    except TagRulesError as error:
+        console.print(f"[red]error:[/red] {error}", markup=True, highlight=False)
         return 2
     state = load_state(state_path)
     archive = Archive(content)
@@ -88,7 +98,15 @@ def run(
             progress.update(task, description=f"ingesting {source.name}")
             progress.reset(items, total=None, description=f"  articles from {source.name}")
             reports.append(
-                ingest_source(source, fetcher, archive, now, dry_run, progress=lambda n: progress.advance(items, n))
+                ingest_source(
+                    source,
+                    fetcher,
+                    archive,
+                    now,
+                    dry_run,
+                    progress=lambda n: progress.advance(items, n),
+                    tag_rules=tag_rules,
+                )
             )
             progress.advance(task)
     if not dry_run:

@@ -27,11 +27,13 @@ import feedparser
 from markdownify import MarkdownConverter
 from markupsafe import Markup, escape
 from news_reader.reader import FrontMatterError, parse_front_matter, sanitise_html, split_front_matter
+from news_tags.rules import TagRules
 from unidecode import unidecode
 
 from ingest.config import SourceConfig
 from ingest.extract import Extracted, ExtractError, extract
 from ingest.fetch import Fetcher, FetchError
+from ingest.resemblance import MIN_WORDS, CopyIndex, Fingerprint, fingerprint
 
 SUMMARY_MAX = 300
 SLUG_MAX = 60
@@ -97,6 +99,9 @@ class Existing:
     body_hash: str
     edited: bool  # changed by a person since ingest wrote it
     date: dt.datetime | None = None
+    modified: dt.datetime | None = None
+    via: str | None = None
+    fingerprint: Fingerprint | None = None  # for near-duplicates (ingest/resemblance.py)
 
 
 @dataclasses.dataclass
@@ -108,6 +113,7 @@ class SourceReport:
     skipped: int = 0
     failed: int = 0
     problems: list[str] = dataclasses.field(default_factory=list)
+    feed_not_modified: bool = False  # the server answered 304: nothing new since the last run
 
     def problem(self, kind: str, where: str, reason: str) -> None:
         """Count a skip or failure; the line names the source, the URL and the reason."""
@@ -288,7 +294,13 @@ def body_hash(markdown: str) -> str:
     return hashlib.sha256(" ".join(words).encode()).hexdigest()[:16]
 
 
-def normalise(item: FeedItem, source: SourceConfig, now: dt.datetime, page: Extracted | None = None) -> Article:
+def normalise(
+    item: FeedItem,
+    source: SourceConfig,
+    now: dt.datetime,
+    page: Extracted | None = None,
+    tag_rules: TagRules | None = None,
+) -> Article:
     """A feed item (and in full mode its extracted page) -> an Article; raises ValueError with the reason when
     the item cannot be used.
 
@@ -313,7 +325,8 @@ def normalise(item: FeedItem, source: SourceConfig, now: dt.datetime, page: Extr
     published = item.published or (page.published.astimezone(dt.UTC) if page and page.published else None)
     date = published or now
     modified = item.updated if item.updated and item.updated > date else None
-    tags = tuple(dict.fromkeys([*source.tags, *item.tags]))
+    # the archive's tag rules (news_tags: content/tag-aliases.toml), the same the build applies
+    tags = (tag_rules or TagRules()).normalise_all([*source.tags, *item.tags])
     return Article(
         id=f"{slugify(source.name)}-{hashlib.sha1(key.encode()).hexdigest()[:12]}",
         title=title,
@@ -395,10 +408,7 @@ def read_archive(content: Path) -> list[Existing]:
             continue  # `invoke build` reports broken files; ingest only needs the good ones
         unhashed, recorded = _without_hash(text)
         url = fields.get("source_url")
-        try:
-            date = dt.datetime.fromisoformat(str(fields.get("date")))
-        except ValueError:
-            date = None
+        date, modified = _front_date(fields.get("date")), _front_date(fields.get("modified"))
         found.append(
             Existing(
                 path=path,
@@ -408,9 +418,19 @@ def read_archive(content: Path) -> list[Existing]:
                 body_hash=body_hash(body),
                 edited=recorded is not None and recorded != _hash_of(unhashed),
                 date=date,
+                modified=modified,
+                via=fields.get("via") if isinstance(fields.get("via"), str) else None,
+                fingerprint=fingerprint(body),
             )
         )
     return found
+
+
+def _front_date(value: Any) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -433,6 +453,7 @@ class Archive:
         self.content = content
         self.by_key: dict[str, Existing] = {}
         self.by_body: dict[str, Existing] = {}
+        self.copies = CopyIndex()  # fingerprints by id: wire copies republished with light edits
         self.paths: set[Path] = set()
         for existing in read_archive(content):
             self._index(existing)
@@ -442,6 +463,8 @@ class Archive:
             if key:
                 self.by_key.setdefault(key, existing)
         self.by_body.setdefault(existing.body_hash, existing)
+        if existing.fingerprint is not None and existing.id:
+            self.copies.add(existing.id, existing.fingerprint)
         self.paths.add(existing.path)
 
     def match(self, article: Article) -> Existing | None:
@@ -449,6 +472,22 @@ class Archive:
             if key and key in self.by_key:
                 return self.by_key[key]
         return None
+
+    def match_item(self, item: FeedItem) -> Existing | None:
+        """The archived article of a feed item, by guid or canonical link (before the item is normalised)."""
+        link = canonical_url(item.link) if item.link and urlsplit(item.link).scheme in ("http", "https") else None
+        for key in (item.guid and f"guid:{item.guid}", link):
+            if key and key in self.by_key:
+                return self.by_key[key]
+        return None
+
+    def original_of(self, article: Article) -> str | None:
+        """The id of an archived article this one repeats: the same words, or a lightly edited copy of them."""
+        twin = self.by_body.get(body_hash(article.body))
+        if twin is not None and twin.id and len(article.body.split()) >= MIN_WORDS:
+            return twin.id
+        print_ = fingerprint(article.body)
+        return self.copies.find(print_, exclude=article.id) if print_ is not None else None
 
     def free_path(self, article: Article) -> Path:
         """content/articles/YYYY/MM/<slug>.md; on a clash with another article, the source and then the id."""
@@ -459,10 +498,36 @@ class Archive:
         return folder / f"{article.id}.md"
 
     def record(self, article: Article, path: Path) -> None:
-        self._index(Existing(path, article.id, article.guid, article.source_url, body_hash(article.body), False))
+        self._index(
+            Existing(
+                path,
+                article.id,
+                article.guid,
+                article.source_url,
+                body_hash(article.body),
+                False,
+                article.date,
+                article.modified,
+                article.via,
+                fingerprint(article.body),
+            )
+        )
 
 
 # -- full mode: each item's article page ------------------------------------------------------------------
+
+
+def _page_already_read(item: FeedItem, archive: Archive) -> bool:
+    """Whether the item's page was extracted on an earlier run and the feed shows no change since.
+
+    Pages are fetched whole (no conditional GET), so this is what keeps a rerun from fetching every page again.
+    An item whose page failed last time (the file says `via: rss`) is tried again.
+    """
+    existing = archive.match_item(item)
+    if existing is None or existing.via != "page" or existing.edited:
+        return False
+    last_known = existing.modified or existing.date
+    return item.updated is None or (last_known is not None and item.updated <= last_known)
 
 
 def read_page(link: str | None, fetcher: Fetcher) -> PageOutcome:
@@ -508,9 +573,9 @@ def store(article: Article, archive: Archive, report: SourceReport, dry_run: boo
             write_atomically(existing.path, text)
         report.updated += 1
         return
-    twin = archive.by_body.get(body_hash(article.body))
-    if twin is not None and len(article.body.split()) >= 30:
-        article = dataclasses.replace(article, near_duplicate_of=twin.id)
+    original = archive.original_of(article)
+    if original is not None:
+        article = dataclasses.replace(article, near_duplicate_of=original)
     path = archive.free_path(article)
     if not dry_run:
         write_atomically(path, render(article))
@@ -525,6 +590,7 @@ def ingest_source(
     now: dt.datetime,
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
+    tag_rules: TagRules | None = None,
 ) -> SourceReport:
     """One source: fetch -> parse -> for each item (full mode: read its page) normalise -> store. Never raises
     for bad input."""
@@ -539,6 +605,7 @@ def ingest_source(
         report.problem("failed", source.feed, str(error).removeprefix(f"{source.feed}: "))
         return report
     if fetched.status == 304:
+        report.feed_not_modified = True
         return report
     # parse
     try:
@@ -548,26 +615,34 @@ def ingest_source(
         return report
     # full mode: fetch and extract each item's page; convert, normalise, dedupe and write each item
     for item in items:
+        if progress:
+            progress(1)
         page = None
         if source.mode == "full":
+            if _page_already_read(item, archive):
+                report.unchanged += 1  # its page was extracted before and the feed shows no change since
+                continue
             outcome = read_page(item.link, fetcher)
             page = outcome.page
             if outcome.problem:
                 report.problem(outcome.problem[0], item.link or item.guid or source.feed, outcome.problem[1])
         try:
-            article = normalise(item, source, now, page)
+            article = normalise(item, source, now, page, tag_rules)
         except ValueError as error:
             report.problem("skipped", item.link or item.guid or source.feed, str(error))
         else:
             store(article, archive, report, dry_run)
-        if progress:
-            progress(1)
     return report
 
 
 def ingest_sources(
-    sources: Iterable[SourceConfig], content: Path, fetcher: Fetcher, now: dt.datetime, dry_run: bool = False
+    sources: Iterable[SourceConfig],
+    content: Path,
+    fetcher: Fetcher,
+    now: dt.datetime,
+    dry_run: bool = False,
+    tag_rules: TagRules | None = None,
 ) -> list[SourceReport]:
     """Every source in turn, against one view of the archive; returns one report per source."""
     archive = Archive(content)
-    return [ingest_source(source, fetcher, archive, now, dry_run) for source in sources]
+    return [ingest_source(source, fetcher, archive, now, dry_run, tag_rules=tag_rules) for source in sources]

@@ -305,6 +305,8 @@ def test_full_mode_fetches_pages_honours_robots_and_keeps_the_feed_text_on_failu
     with Fetcher(FetchPolicy(host_delay=0, retries=0, timeout=2)) as fetcher:
         again = ingest_source(source, fetcher, Archive(content), NOW)
     assert (again.new, again.unchanged) == (0, 3)
+    assert server.count("/news/ferry.html") == 1  # its page was read last time: not fetched again
+    assert server.count("/news/gone.html") == 2  # its page failed last time: tried again
 
 
 # -- invoke extract --------------------------------------------------------------------------------------

@@ -166,7 +166,9 @@ def test_many_outlets_over_http(server: FixtureServer, tmp_path: Path, capsys: p
 
     # The second run asks "changed since?" and gets 304: every file stays as it was, byte for byte and mtime.
     code = run(config, content, state, SECTIONS, policy=policy)
-    capsys.readouterr()
+    err = capsys.readouterr().err
     assert code == 1
+    [good_row] = [line for line in err.splitlines() if "Good Outlet" in line]
+    assert "not modified" in good_row
     assert snapshot(content) == files
     assert server.headers("/good.rss")[-1].get("if-none-match") == '"v1"'

@@ -132,6 +132,60 @@ def test_wire_copy_from_another_outlet_is_marked_near_duplicate(tmp_path):
     assert f"near_duplicate_of: {wire_id}" in paper
 
 
+WIRE_TEXT = (
+    "Dock workers at Port Alder voted on Tuesday to accept a new three-year contract, ending a strike that had "
+    "halted ferry and freight traffic across the strait for nine days. The agreement raises pay by four percent "
+    "in each year and limits night shifts to three a week, union leaders said after the vote. Ferry operators "
+    "expect full timetables to return by the weekend."
+)
+
+
+def one_item_feed(path: Path, outlet: str, text: str, tags: tuple[str, ...] = ()) -> None:
+    categories = "".join(f"<category>{tag}</category>" for tag in tags)
+    path.write_text(
+        f'<rss version="2.0"><channel><title>{outlet}</title><item><title>Dock strike ends ({outlet})</title>'
+        f"<link>https://{outlet.lower()}.example/story</link><pubDate>Sun, 22 Nov 2026 08:00:00 +0000</pubDate>"
+        f"{categories}<description>{text}</description></item></channel></rss>"
+    )
+
+
+def test_a_lightly_edited_wire_copy_is_a_near_duplicate_and_another_report_is_not(tmp_path):
+    edited = "PORT ALDER (CivicWire) - " + WIRE_TEXT.replace("The agreement", "The deal") + " Reporting by staff."
+    other = (
+        "The nine-day dock strike at Port Alder is over. Members backed the offer by a wide margin on Tuesday "
+        "evening, and the first freight ship was unloaded within hours; wages rise four percent a year."
+    )
+    for name, text in (("wire", WIRE_TEXT), ("paper", edited), ("rival", other)):
+        one_item_feed(tmp_path / f"{name}.rss", name.title(), text)
+    config = [SourceConfig(n.title(), str(tmp_path / f"{n}.rss"), "World") for n in ("wire", "paper", "rival")]
+    ingest(tmp_path / "content", config)
+    texts = {t.split('source: "', 1)[1].split('"', 1)[0]: t for t in files(tmp_path / "content").values()}
+    wire_id = texts["Wire"].split("id: ", 1)[1].split("\n", 1)[0]
+    assert f"near_duplicate_of: {wire_id}" in texts["Paper"]
+    assert "near_duplicate_of" not in texts["Rival"]
+    assert "near_duplicate_of" not in texts["Wire"]
+
+
+def test_tags_go_through_the_archives_tag_rules(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    aliases = content / "tag-aliases.toml"
+    aliases.write_text('"United States" = ["U.S.", "USA"]\n', encoding="utf-8")
+    one_item_feed(tmp_path / "feed.rss", "Ledger", WIRE_TEXT, tags=("U.S.", "  ports ", "USA", "Ports"))
+    code = run(
+        tmp_path / "none.toml",
+        content,
+        tmp_path / "state.json",
+        SECTIONS,
+        url=str(tmp_path / "feed.rss"),
+        section="World",
+        tag_aliases=aliases,
+    )
+    assert code == 0
+    [text] = files(content).values()
+    assert 'tags: ["United States", "ports"]' in text  # aliases merged, spaces trimmed, case repeats dropped
+
+
 def test_one_bad_source_does_not_stop_the_others(tmp_path):
     (tmp_path / "bad.xml").write_text("this is not a feed at all")
     config = [
