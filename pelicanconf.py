@@ -51,6 +51,7 @@ PLUGINS = [
     "news_trending",
     "news_feeds",
     "news_sitemap",
+    "news_assets",
 ]
 
 # The sections of the archive (Pelican's categories), in navigation order. An article whose `section`
@@ -199,3 +200,9 @@ NEWS_EXTRA_FIELDS = ("story", "arc", "arc_name")
 SITEMAP_MAX_URLS = 50000
 # The email copies of digests are for newsletters, not for search engines.
 SITEMAP_EXCLUDE = ("404.html", "digest/*/email.html")
+
+# news_assets: templates link theme CSS/JS through asset_url("css/site.css"). Development keeps plain names;
+# publishconf.py turns ASSETS_HASH on, so published names carry a content hash and are cached for a year.
+ASSETS_HASH = False
+ASSETS_HASH_EXTENSIONS = [".css", ".js"]
+ASSETS_HASH_LENGTH = 10

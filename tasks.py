@@ -438,3 +438,21 @@ def bench_stories(c, articles=0):
             print(line, flush=True)
     except BenchmarkError as error:
         raise Exit(f"error: {error}", code=2) from None
+
+
+@task(
+    help={
+        "target": "a target name from PUBLISH_TARGETS in publishconf.py",
+        "dry_run": "list what would be sent and deleted; change nothing",
+        "force": "delete even more remote files than PUBLISH_MAX_DELETE / PUBLISH_MAX_DELETE_SHARE allow",
+    }
+)
+def publish(c, target, dry_run=False, force=False):
+    """Send output/ to a PUBLISH_TARGETS target: only changed files, then a summary."""
+    from publish.pipeline import run as run_publish
+
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "plugins"))
+    code = run_publish(PUBLISH_SETTINGS, target, OUTPUT, root=ROOT, dry_run=dry_run, force=force)
+    if code:
+        raise Exit(code=code)
