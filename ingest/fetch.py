@@ -23,7 +23,8 @@ import math
 import os
 import time
 import urllib.robotparser
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlsplit
@@ -76,6 +77,42 @@ class Fetched:
     content_type: str | None  # the Content-Type header as sent (the feed parser reads its charset)
     etag: str | None
     last_modified: str | None
+
+
+def _decoded(response: httpx.Response, limit: int) -> Iterator[bytes]:
+    """The body, decompressed a bounded piece at a time (a gzip bomb never expands past `limit` + 64 kB).
+
+    httpx would decode a whole network chunk at once: 64 kB of gzipped zeros is 64 MB.
+    """
+    encoding = response.headers.get("Content-Encoding", "").strip().lower()
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        yield from response.iter_bytes()  # identity (or an encoding httpx knows and we never asked for)
+        return
+    # gzip: a header (wbits 16+); deflate: zlib-wrapped, which some servers send raw (tried on the first error)
+    decoder = zlib.decompressobj(16 + zlib.MAX_WBITS if "gzip" in encoding else zlib.MAX_WBITS)
+    piece = min(limit + 1, 65536)
+    first = True
+    for data in response.iter_raw():
+        if first and encoding == "deflate":
+            try:
+                zlib.decompressobj().decompress(data[:64], 1)
+            except zlib.error:
+                decoder = zlib.decompressobj(-zlib.MAX_WBITS)
+            first = False
+        try:
+            while data:
+                out = decoder.decompress(data, piece)
+                data = decoder.unconsumed_tail
+                if out:
+                    yield out
+        except zlib.error as error:
+            raise httpx.DecodingError(f"bad {encoding} body ({error})") from None
+    try:
+        tail = decoder.flush()
+    except zlib.error as error:
+        raise httpx.DecodingError(f"bad {encoding} body ({error})") from None
+    if tail:
+        yield tail
 
 
 class FetchPolicyError(ValueError):
@@ -268,7 +305,7 @@ class Fetcher:
             raise FetchError(url, f"body larger than {limit:,} bytes (Content-Length: {declared:,})")
         chunks = []
         size = 0
-        for chunk in response.iter_bytes():
+        for chunk in _decoded(response, limit):
             size += len(chunk)
             if size > limit:
                 raise FetchError(url, f"body larger than {limit:,} bytes")

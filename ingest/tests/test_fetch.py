@@ -12,6 +12,7 @@ import struct
 import threading
 import time
 import tracemalloc
+import zlib
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -359,6 +360,44 @@ def test_gzip_body_is_decoded(server: FixtureServer, fake_time: FakeTime) -> Non
         fetched = f.fetch(server.url("/feed.xml"))
     assert fetched.body == body
     assert server.headers("/feed.xml")[0]["accept-encoding"] == "gzip, deflate"
+
+
+@pytest.mark.parametrize("wrap", ["zlib", "raw"])
+def test_deflate_body_is_decoded_zlib_wrapped_or_raw(server: FixtureServer, fake_time: FakeTime, wrap: str) -> None:
+    body = b"<rss><channel><title>Deflated</title></channel></rss>" * 50
+    if wrap == "zlib":
+        encoded = zlib.compress(body)
+    else:
+        packer = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+        encoded = packer.compress(body) + packer.flush()
+    server.routes["/feed.xml"] = lambda h, n: reply(h, 200, encoded, {"Content-Encoding": "deflate"})
+    with fetcher(fake_time) as f:
+        assert f.fetch(server.url("/feed.xml")).body == body
+
+
+def test_corrupt_gzip_fails_with_a_reason(server: FixtureServer, fake_time: FakeTime) -> None:
+    server.routes["/feed.xml"] = lambda h, n: reply(
+        h, 200, b"\x1f\x8b\x08\x00garbage-here", {"Content-Encoding": "gzip"}
+    )
+    with fetcher(fake_time, retries=0) as f, pytest.raises(FetchError) as caught:
+        f.fetch(server.url("/feed.xml"))
+    assert "gzip" in str(caught.value)
+
+
+def test_gzip_bomb_is_stopped_at_max_bytes_of_decoded_body(server: FixtureServer, fake_time: FakeTime) -> None:
+    bomb = gzip.compress(b"\0" * 200_000_000, compresslevel=9)  # about 200 kB on the wire, 200 MB decoded
+    headers = {"Content-Encoding": "gzip", "Content-Type": "application/rss+xml"}
+    server.routes["/feed.xml"] = lambda h, n: reply(h, 200, bomb, headers)
+    tracemalloc.start()
+    try:
+        with fetcher(fake_time, max_bytes=10_000_000) as f, pytest.raises(FetchError) as caught:
+            f.fetch(server.url("/feed.xml"))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "body larger than 10,000,000 bytes" in str(caught.value)
+    assert peak < 40_000_000  # decoded 64 kB at a time, never the whole 200 MB (nor one network chunk's worth)
+    assert server.count("/feed.xml") == 1
 
 
 @pytest.mark.parametrize(
