@@ -30,17 +30,37 @@ _pages: dict[str, SitemapEntry] = {}
 
 def reset(pelican: Any) -> None:
     _pages.clear()
+    _newest.clear()
+
+
+_newest: dict[int, tuple[Any, dt.datetime | None]] = {}  # id(list of articles) -> (the list, its newest date)
+
+
+def _newest_of(items: Any) -> dt.datetime | None:
+    """The newest date in a list of articles, computed once per list (every index page shares the site's)."""
+    known = _newest.get(id(items))
+    if known is not None and known[0] is items:
+        return known[1]
+    dates = [getattr(a, "modified", None) or a.date for a in items if hasattr(a, "date")]
+    newest = max(dates) if dates else None
+    _newest[id(items)] = (items, newest)
+    return newest
 
 
 def _lastmod(context: Mapping[str, Any]) -> dt.datetime | None:
+    """A page's own date: `lastmod` given by the page's writer (story, arc, digest pages), the article's or
+    page's date, the newest article of the list page shown, else the newest article of the site."""
+    explicit = context.get("lastmod")
+    if isinstance(explicit, dt.datetime):
+        return explicit
     for key in ("article", "page"):
         item = context.get(key)
         if item is not None and hasattr(item, "date"):
             return getattr(item, "modified", None) or item.date
     page = context.get("articles_page")
-    items = page.object_list if page is not None else context.get("articles") or []
-    dates = [getattr(a, "modified", None) or a.date for a in items if hasattr(a, "date")]
-    return max(dates) if dates else None
+    if page is not None:
+        return _newest_of(page.object_list)
+    return _newest_of(context.get("articles") or [])
 
 
 def record_page(path: str, context: Mapping[str, Any]) -> None:

@@ -644,13 +644,16 @@ class StoriesGenerator(Generator):
                 **extra,
             )
 
+        # `lastmod`: the page's own date for the sitemap (news_sitemap), not the newest article of the site
         for story in self.story_views:
-            write(story.save_as, "story", story.url, story=story)
+            write(story.save_as, "story", story.url, story=story, lastmod=story.last_updated)
         write(config.urls["STORIES_SAVE_AS"], "stories", config.urls["STORIES_URL"])
         for arc in self.arc_views:
-            write(arc.save_as, "arc", arc.url, arc=arc)
+            newest = max((a.date for chapter in arc.chapters for a in chapter.articles), default=None)
+            write(arc.save_as, "arc", arc.url, arc=arc, lastmod=newest)
         for digest in self.digest_views:
-            write(digest.save_as, "digest", digest.url, digest=digest)
+            newest = max((item.article.date for item in digest.items), default=None)
+            write(digest.save_as, "digest", digest.url, digest=digest, lastmod=newest)
             write(digest.email_save_as, "digest_email", digest.email_url, digest=digest)
         if config.digest_feed:
             self._write_feed(config)

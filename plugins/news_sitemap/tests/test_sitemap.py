@@ -48,3 +48,21 @@ def test_excluded_paths_and_patterns_are_left_out(tmp_path):
         sitemap.record_page(str(tmp_path / name), context)
     assert sorted(sitemap._pages) == ["digest/2026-11-02/index.html"]
     sitemap._pages.clear()
+
+
+def test_lastmod_is_the_pages_own_date():
+    from types import SimpleNamespace
+
+    from news_sitemap.sitemap import _lastmod
+
+    old = SimpleNamespace(date=dt.datetime(2026, 10, 1, tzinfo=dt.UTC), modified=None)
+    new = SimpleNamespace(
+        date=dt.datetime(2026, 11, 1, tzinfo=dt.UTC), modified=dt.datetime(2026, 11, 2, tzinfo=dt.UTC)
+    )
+    site = [new, old]
+    story_date = dt.datetime(2026, 10, 5, tzinfo=dt.UTC)
+    assert _lastmod({"articles": site, "lastmod": story_date}) == story_date  # given by the page's writer
+    assert _lastmod({"articles": site, "article": old}) == old.date
+    assert _lastmod({"articles": site, "articles_page": SimpleNamespace(object_list=[old])}) == old.date
+    assert _lastmod({"articles": site}) == new.modified  # an index page: the newest of the site
+    assert _lastmod({"articles": []}) is None
