@@ -456,3 +456,19 @@ def publish(c, target, dry_run=False, force=False):
     code = run_publish(PUBLISH_SETTINGS, target, OUTPUT, root=ROOT, dry_run=dry_run, force=force)
     if code:
         raise Exit(code=code)
+
+
+@task(help={"articles": "comma-separated archive sizes (default 1000)", "keep": "keep the temporary folders"})
+def bench(c, articles="1000", keep=False):
+    """Whole build: bare Pelican vs full build, rebuilds, RSS, sizes; writes benchmarks/results/build.json."""
+    from benchmarks.build import BenchmarkError, run
+    from benchmarks.corpus import CorpusError
+
+    try:
+        counts = [int(n) for n in str(articles).split(",") if n.strip()]
+        for line in run(counts, keep=bool(keep)):
+            print(line, flush=True)
+    except ValueError:
+        raise Exit(f"--articles {articles!r}: expected comma-separated numbers, e.g. 1000,10000", code=2) from None
+    except (BenchmarkError, CorpusError) as error:
+        raise Exit(f"error: {error}", code=2) from None

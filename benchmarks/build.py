@@ -1,0 +1,468 @@
+"""The whole-build benchmark (`invoke bench --articles N`): bare Pelican against the full project build.
+
+For each archive size N, in a fresh temporary directory (never in content/):
+
+1. write N corpus articles (benchmarks/corpus.py) plus the project's pages, images and tag aliases;
+2. build them with bare Pelican: no plugins, Pelican's own `notmyidea` theme (our theme needs `asset_url`,
+   `trending` and other context that our plugins provide, so it cannot render without them);
+3. build them with the full project (pelicanconf.py, PATH/OUTPUT_PATH and caches pointed at the temp dir);
+4. add one article and rebuild; edit one article and rebuild (into the same output, as `invoke build` does),
+   counting the output files rewritten and the files whose bytes changed;
+5. record wall time, peak RSS (os.wait4 of each Pelican process), output size, search-index bytes and the
+   time spent in each of our plugins.
+
+Every Pelican run is a subprocess started as `python -m benchmarks.build child ...`: it times each of our
+plugins' signal receivers and generators (news_related, news_trending, news_search, ...) without touching
+their code, then runs Pelican's own `main()`. The parent prints a table, writes benchmarks/results/build.json
+and, when matplotlib is installed, benchmarks/results/build.png.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from benchmarks.corpus import NEWS_TEXT, NewsDocument, require, scaled_documents, to_markdown, write_archive
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = ROOT / "pelicanconf.py"
+RESULTS = ROOT / "benchmarks" / "results"
+PROJECT_CONTENT = ROOT / "content"
+# What the project's content/ holds besides articles; copied so that the full build sees a real archive.
+PROJECT_EXTRAS = ("pages", "images", "tag-aliases.toml")
+PLUGIN_PREFIX = "news_"
+SEARCH_OUTPUT_DIR = "search/data"  # news_search's default, not overridden by pelicanconf.py
+# Bare Pelican renders with its default theme, which has none of our direct templates (home, 404, search).
+# Its period_archives.html lists the whole period (`dates`) on every page, so paginating date archives as
+# pelicanconf.py does would write each year's full list once per page of 50 (quadratic: 886 MB at 10,000
+# articles): the bare build keeps our list pagination but not that.
+BARE_OVERRIDES: dict[str, object] = {
+    "PLUGINS": [],
+    "THEME": "notmyidea",
+    "DIRECT_TEMPLATES": ["index", "tags", "categories", "authors", "archives"],
+    "PAGINATED_TEMPLATES": {"index": None, "category": None, "tag": None, "author": None},
+}
+EDIT_NOTE = "\n\nCorrection: an earlier version of this story gave a wrong figure (benchmark edit).\n"
+
+
+class BenchmarkError(Exception):
+    """A build in the benchmark failed, or its input is missing."""
+
+
+@dataclasses.dataclass(frozen=True)
+class RunResult:
+    """One Pelican process: wall seconds, peak RSS and the seconds spent in each of our plugins."""
+
+    seconds: float
+    peak_rss_mb: float
+    plugin_seconds: dict[str, float]
+
+
+@dataclasses.dataclass(frozen=True)
+class OutputChange:
+    """How a rebuild changed the output folder compared with the build before it."""
+
+    files: int
+    rewritten: int  # new files and files whose modification time changed
+    changed: int  # new files and files whose bytes changed
+    removed: int
+
+
+@dataclasses.dataclass(frozen=True)
+class SizeResult:
+    """One archive size measured end to end."""
+
+    articles: int
+    bare: RunResult
+    full: RunResult
+    add_one: RunResult
+    add_one_output: OutputChange
+    edit_one: RunResult
+    edit_one_output: OutputChange
+    bare_output_bytes: int
+    bare_files: int
+    output_bytes: int
+    output_files: int
+    search_index_bytes: int
+    search_index_files: int
+
+    @property
+    def ratio(self) -> float:
+        return self.full.seconds / self.bare.seconds
+
+    @property
+    def add_one_share(self) -> float:
+        return self.add_one.seconds / self.full.seconds
+
+    @property
+    def edit_one_share(self) -> float:
+        return self.edit_one.seconds / self.full.seconds
+
+    @property
+    def peak_rss_mb(self) -> float:
+        return max(self.bare.peak_rss_mb, self.full.peak_rss_mb, self.add_one.peak_rss_mb, self.edit_one.peak_rss_mb)
+
+
+# --- the benchmark ---------------------------------------------------------------------------------------
+
+
+def run(counts: Sequence[int], results: Path = RESULTS, keep: bool = False) -> list[str]:
+    """Measure every archive size in `counts`; return the report lines (the last one is the summary)."""
+    require(NEWS_TEXT)
+    if not counts or min(counts) < 1:
+        raise BenchmarkError(f"--articles is {list(counts)}; expected one or more positive numbers, e.g. 1000,10000")
+    measured = []
+    for count in sorted(set(counts)):
+        print(f"building {count} articles ...", flush=True)
+        measured.append(measure_size(count, keep=keep))
+    lines = table(measured)
+    results.mkdir(parents=True, exist_ok=True)
+    json_path = results / "build.json"
+    json_path.write_text(json.dumps(to_json(measured), indent=2) + "\n", encoding="utf-8")
+    lines.append(f"wrote {_shown(json_path)}")
+    png = plot(measured, results / "build.png")
+    lines.append(f"wrote {_shown(png)}" if png else "matplotlib is not installed: no plot (pip install matplotlib)")
+    lines.append(summary(measured[-1]))
+    return lines
+
+
+def measure_size(count: int, keep: bool = False) -> SizeResult:
+    """Build one archive of `count` articles bare, full, after adding one and after editing one."""
+    work = Path(tempfile.mkdtemp(prefix=f"news-bench-{count}-"))
+    try:
+        # The archive, and one more article held back for the "add one" rebuild.
+        documents = list(scaled_documents(count + 1))
+        content = work / "content"
+        write_archive(documents[:count], content)
+        _copy_project_extras(content)
+
+        # Bare Pelican and the full build, each from cold caches into its own output.
+        bare_out = work / "output-bare"
+        bare = pelican_run(content, bare_out, {**BARE_OVERRIDES, "CACHE_PATH": str(work / "cache-bare")}, clean=True)
+        full_out = work / "output"
+        full_settings = {"CACHE_PATH": str(work / "cache"), "RELATED_CACHE_PATH": str(work / "cache" / "related.json")}
+        full = pelican_run(content, full_out, full_settings, clean=True)
+        before = snapshot(full_out)
+
+        # One new article, then one edited article, each rebuilt into the same output.
+        write_archive(documents[count:], content)
+        add_one = pelican_run(content, full_out, full_settings, clean=False)
+        after_add = snapshot(full_out)
+        edit_article(content, documents[count // 2])
+        edit_one = pelican_run(content, full_out, full_settings, clean=False)
+        after_edit = snapshot(full_out)
+
+        search = full_out / SEARCH_OUTPUT_DIR
+        bare_files = list(_files(bare_out))
+        return SizeResult(
+            articles=count,
+            bare=bare,
+            full=full,
+            add_one=add_one,
+            add_one_output=compare(before, after_add),
+            edit_one=edit_one,
+            edit_one_output=compare(after_add, after_edit),
+            bare_output_bytes=sum(p.stat().st_size for p in bare_files),
+            bare_files=len(bare_files),
+            output_bytes=sum(size for size, _, _ in before.values()),
+            output_files=len(before),
+            search_index_bytes=sum(p.stat().st_size for p in _files(search)),
+            search_index_files=sum(1 for _ in _files(search)),
+        )
+    finally:
+        if keep:
+            print(f"kept {work}", flush=True)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _copy_project_extras(content: Path) -> None:
+    for name in PROJECT_EXTRAS:
+        source = PROJECT_CONTENT / name
+        if source.is_dir():
+            shutil.copytree(source, content / name, dirs_exist_ok=True)
+        elif source.is_file():
+            shutil.copy2(source, content / name)
+
+
+def edit_article(content: Path, document: NewsDocument) -> None:
+    """Append a correction paragraph to one article's file, as an editor fixing a story would."""
+    path = content / "articles" / f"{document.date:%Y}" / f"{document.date:%m}" / f"{document.slug}.md"
+    if not path.is_file():
+        raise BenchmarkError(f"{path}: the article to edit is not there; write_archive() should have written it")
+    path.write_text(to_markdown(document) + EDIT_NOTE, encoding="utf-8")
+
+
+# --- one Pelican process ---------------------------------------------------------------------------------
+
+
+def pelican_run(content: Path, output: Path, extra: Mapping[str, object], clean: bool) -> RunResult:
+    """Run Pelican on `content` with pelicanconf.py and `extra` overrides in a timed child process."""
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        timings = Path(handle.name)
+    overrides = [f"{name}={json.dumps(value)}" for name, value in extra.items()]
+    command = [sys.executable, "-m", "benchmarks.build", "child", str(timings), "--"]
+    command += [str(content), "-s", str(SETTINGS), "-o", str(output), "-q", "--extra-settings", *overrides]
+    if clean:
+        command.append("--delete-output-directory")
+    env = {**os.environ, "PYTHONHASHSEED": "0", "COLUMNS": "200"}
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert process.stdout is not None
+    log = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    try:
+        plugin_seconds = json.loads(timings.read_text(encoding="utf-8") or "{}")
+    finally:
+        timings.unlink(missing_ok=True)
+    if process.returncode != 0:
+        raise BenchmarkError(
+            f"Pelican failed (exit {process.returncode}) building {content} into {output}; its log:\n"
+            f"{log.decode('utf-8', 'replace')[-4000:]}\nrun the command yourself to see more: {' '.join(command)}"
+        )
+    # ru_maxrss is in kilobytes on Linux.
+    return RunResult(round(seconds, 2), round(usage.ru_maxrss / 1024, 1), plugin_seconds)
+
+
+def child(argv: Sequence[str]) -> int:
+    """In the Pelican process: time our plugins' receivers and generators, run Pelican, save the timings."""
+    timings_path, pelican_args = Path(argv[0]), list(argv[2:] if argv[1:2] == ["--"] else argv[1:])
+    totals: dict[str, float] = {}
+    _time_plugin_receivers(totals)
+    import pelican
+
+    try:
+        pelican.main(pelican_args)
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else 1
+    finally:
+        timings_path.write_text(json.dumps({k: round(v, 3) for k, v in sorted(totals.items())}), encoding="utf-8")
+    return 0
+
+
+def _plugin_of(thing: object) -> str | None:
+    module = getattr(thing, "__module__", None) or ""
+    top = module.split(".")[0]
+    return top if top.startswith(PLUGIN_PREFIX) else None
+
+
+def _timed(totals: dict[str, float], plugin: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            totals[plugin] = totals.get(plugin, 0.0) + time.perf_counter() - started
+
+    return wrapper
+
+
+def _time_plugin_receivers(totals: dict[str, float]) -> None:
+    """Make every receiver a news_* plugin connects count its time, every generator class it adds count
+    its generate_context/generate_output, and every reader class it adds count its read(). Pelican is not
+    changed."""
+    import blinker
+
+    original_connect = blinker.Signal.connect
+    timed_classes: set[type] = set()
+
+    def time_class(cls: type, plugin: str, methods: tuple[str, ...]) -> None:
+        if cls not in timed_classes:
+            timed_classes.add(cls)
+            for method in methods:
+                if hasattr(cls, method):
+                    setattr(cls, method, _timed(totals, plugin, getattr(cls, method)))
+
+    def time_added_classes(args: tuple[Any, ...], result: Any, plugin: str) -> Any:
+        # get_generators receivers return a generator class; readers_init receivers add reader classes.
+        if isinstance(result, type):
+            time_class(result, plugin, ("generate_context", "generate_output"))
+        for readers in args:
+            for reader in getattr(readers, "reader_classes", {}).values():
+                if _plugin_of(reader) == plugin:
+                    time_class(reader, plugin, ("read",))
+        return result
+
+    def connect(self: blinker.Signal, receiver: Any, sender: Any = blinker.ANY, weak: bool = True) -> Any:
+        plugin = _plugin_of(receiver)
+        if plugin is None:
+            return original_connect(self, receiver, sender, weak)
+        timed = _timed(totals, plugin, receiver)
+
+        def receive(*args: Any, **kwargs: Any) -> Any:
+            return time_added_classes(args, timed(*args, **kwargs), plugin)
+
+        # A strong reference: the wrapper has no other owner (the plugin's own function stays alive anyway).
+        original_connect(self, receive, sender, False)
+        return receiver
+
+    blinker.Signal.connect = connect  # type: ignore[method-assign]
+
+
+# --- the output folder -----------------------------------------------------------------------------------
+
+Snapshot = dict[str, tuple[int, int, str]]  # relative path -> (size, mtime_ns, sha1)
+
+
+def _files(folder: Path) -> Iterator[Path]:
+    if folder.is_dir():
+        yield from (p for p in folder.rglob("*") if p.is_file())
+
+
+def snapshot(folder: Path) -> Snapshot:
+    """Every file under `folder` with its size, modification time and content hash."""
+    found: Snapshot = {}
+    for path in _files(folder):
+        stat = path.stat()
+        digest = hashlib.sha1(path.read_bytes(), usedforsecurity=False).hexdigest()
+        found[path.relative_to(folder).as_posix()] = (stat.st_size, stat.st_mtime_ns, digest)
+    return found
+
+
+def compare(before: Snapshot, after: Snapshot) -> OutputChange:
+    rewritten = changed = 0
+    for name, (_, mtime, digest) in after.items():
+        old = before.get(name)
+        rewritten += old is None or old[1] != mtime
+        changed += old is None or old[2] != digest
+    return OutputChange(len(after), rewritten, changed, len(before.keys() - after.keys()))
+
+
+# --- the report ------------------------------------------------------------------------------------------
+
+
+def _plugin_names(measured: Sequence[SizeResult]) -> list[str]:
+    return sorted({name for result in measured for name in result.full.plugin_seconds})
+
+
+def table(measured: Sequence[SizeResult]) -> list[str]:
+    """One column per archive size, one row per figure."""
+    rows: list[tuple[str, list[str]]] = [
+        ("articles", [f"{r.articles:,}" for r in measured]),
+        ("bare Pelican (notmyidea theme), s", [f"{r.bare.seconds:.1f}" for r in measured]),
+        ("full build, s", [f"{r.full.seconds:.1f}" for r in measured]),
+        ("full / bare", [f"{r.ratio:.2f}" for r in measured]),
+        ("rebuild after adding one, s", [f"{r.add_one.seconds:.1f} ({r.add_one_share:.1%})" for r in measured]),
+        ("  files rewritten / changed", [_change(r.add_one_output) for r in measured]),
+        ("rebuild after editing one, s", [f"{r.edit_one.seconds:.1f} ({r.edit_one_share:.1%})" for r in measured]),
+        ("  files rewritten / changed", [_change(r.edit_one_output) for r in measured]),
+        ("peak RSS bare / full, MB", [f"{r.bare.peak_rss_mb:.0f} / {r.full.peak_rss_mb:.0f}" for r in measured]),
+        ("output bare / full, MB", [f"{r.bare_output_bytes / 1e6:.1f} / {r.output_bytes / 1e6:.1f}" for r in measured]),
+        ("output files bare / full", [f"{r.bare_files:,} / {r.output_files:,}" for r in measured]),
+        (
+            "search index, MB (files)",
+            [f"{r.search_index_bytes / 1e6:.1f} ({r.search_index_files:,})" for r in measured],
+        ),
+    ]
+    for name in _plugin_names(measured):
+        rows.append((f"in {name}, s", [f"{r.full.plugin_seconds.get(name, 0.0):.1f}" for r in measured]))
+    width = max(len(label) for label, _ in rows)
+    cells = [max(len(row[1][i]) for row in rows) for i in range(len(measured))]
+    lines = []
+    for label, values in rows:
+        lines.append(f"{label:<{width}}  " + "  ".join(f"{v:>{w}}" for v, w in zip(values, cells, strict=True)))
+    lines.append(
+        "bare: pelicanconf.py without plugins, with Pelican's notmyidea theme (ours needs our plugins' context) and "
+        "unpaginated date archives (notmyidea lists the whole period on each page)"
+    )
+    lines.append(
+        "plugin times: in the full build, everything each plugin's receivers, generators and reader do; "
+        "rebuilds go into the existing output, as `invoke build` does"
+    )
+    return lines
+
+
+def _change(change: OutputChange) -> str:
+    return f"{change.rewritten:,} / {change.changed:,} of {change.files:,}"
+
+
+def summary(result: SizeResult) -> str:
+    return (
+        f"full/bare ratio {result.ratio:.2f}; add-one rebuild {result.add_one_share * 100:.1f}% of full; "
+        f"peak RSS {result.peak_rss_mb:.0f} MB"
+    )
+
+
+def to_json(measured: Sequence[SizeResult]) -> dict[str, Any]:
+    runs = []
+    for result in measured:
+        entry = dataclasses.asdict(result)
+        entry["full_over_bare"] = round(result.ratio, 3)
+        entry["add_one_share_of_full"] = round(result.add_one_share, 4)
+        entry["edit_one_share_of_full"] = round(result.edit_one_share, 4)
+        entry["peak_rss_mb"] = result.peak_rss_mb
+        runs.append(entry)
+    return {
+        "benchmark": "build",
+        "what": "bare Pelican (no plugins, notmyidea theme) vs the full project build on corpus archives; "
+        "rebuilds after adding and editing one article into the same output",
+        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+        "runs": runs,
+        "summary": summary(measured[-1]),
+    }
+
+
+def plot(measured: Sequence[SizeResult], path: Path) -> Path | None:
+    """Build time against archive size, or None when matplotlib is missing."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    counts = [r.articles for r in measured]
+    figure, axes = plt.subplots(figsize=(7, 4.5), dpi=120)
+    series = {
+        "bare Pelican (notmyidea)": [r.bare.seconds for r in measured],
+        "full build": [r.full.seconds for r in measured],
+        "rebuild, one added": [r.add_one.seconds for r in measured],
+        "rebuild, one edited": [r.edit_one.seconds for r in measured],
+    }
+    for label, seconds in series.items():
+        axes.plot(counts, seconds, marker="o", label=label)
+    if len(counts) > 1:
+        axes.set_xscale("log")
+        axes.set_yscale("log")
+    axes.set_xlabel("articles")
+    axes.set_ylabel("wall time, s")
+    axes.set_title(f"Build time against archive size ({os.cpu_count()} cores)")
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+    return path
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["child"]:
+        sys.exit(child(sys.argv[2:]))
+    sys.exit("usage: python -m benchmarks.build child TIMINGS.json -- PELICAN_ARGS (use `invoke bench` instead)")
