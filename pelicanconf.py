@@ -52,6 +52,7 @@ PLUGINS = [
     "news_feeds",
     "news_sitemap",
     "news_assets",
+    "news_output",  # last: it runs after every other plugin has written its files
 ]
 
 # The sections of the archive (Pelican's categories), in navigation order. An article whose `section`
@@ -195,6 +196,9 @@ RELATED_CACHE_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "c
 # email version, feeds/digests.atom.xml) and "cited by"; every setting in plugins/news_stories/README.md.
 # Its front-matter overrides (`story`, `arc`, `arc_name`) are accepted by the reader through NEWS_EXTRA_FIELDS.
 NEWS_EXTRA_FIELDS = ("story", "arc", "arc_name")
+
+# news_output: a rebuild keeps the files whose bytes did not change as they were (mtime, inode).
+OUTPUT_KEEP_UNCHANGED = True
 
 # news_sitemap
 SITEMAP_MAX_URLS = 50000

@@ -1,0 +1,98 @@
+"""A rebuild is byte for byte a clean build, and its unchanged files keep their modification time."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.sitebuild import FIXTURES, build_site
+
+NEW_ARTICLE = """---
+id: contrib-2026-02-04-harbour-lights
+title: "Harbour lights switched to LED"
+date: 2026-02-04T09:00:00+00:00
+section: World
+tags: [ports]
+summary: "The harbour's forty lamps now use a tenth of the power."
+---
+
+The council finished the work on Tuesday.
+"""
+
+
+def tree(output: Path) -> dict[str, tuple[bytes, int, int]]:
+    """relative path -> (bytes, mtime in ns, inode), for every file."""
+    found = {}
+    for path in sorted(output.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            found[str(path.relative_to(output))] = (path.read_bytes(), stat.st_mtime_ns, stat.st_ino)
+    return found
+
+
+def build(content: Path, output: Path) -> None:
+    result = build_site(content, output)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    copy = tmp_path / "content"
+    shutil.copytree(FIXTURES / "small_archive", copy)
+    return copy
+
+
+def test_rebuild_equals_a_clean_build_and_keeps_unchanged_files(content: Path, tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    (output / ".git").mkdir(parents=True)  # OUTPUT_RETENTION: never moved, never deleted
+    (output / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
+    build(content, output)
+    first = tree(output)
+
+    # add one article, delete another: rebuild in place, and build the same content from scratch
+    (content / "articles" / "2026" / "02" / "harbour-lights.md").write_text(NEW_ARTICLE, encoding="utf-8")
+    articles = sorted((content / "articles").rglob("*.md"))
+    texts = "".join(a.read_text(encoding="utf-8") for a in articles)
+    removed = next(a for a in articles if f"{a.parent.name}/{a.name}" not in texts)  # no other article links to it
+    removed.unlink()
+    build(content, output)
+    again = tree(output)
+    clean = tmp_path / "clean"
+    build(content, clean)
+
+    assert {name: data for name, (data, _, _) in again.items() if not name.startswith(".git/")} == {
+        name: data for name, (data, _, _) in tree(clean).items()
+    }
+    unchanged = [n for n in again if n in first and again[n][0] == first[n][0]]
+    changed = [n for n in again if n not in first or again[n][0] != first[n][0]]
+    assert unchanged
+    assert changed
+    for name in unchanged:  # the very same file, put back: same modification time, same inode
+        assert again[name][1:] == first[name][1:], name
+    for name in changed:
+        if name.endswith(".html"):
+            assert again[name][1] > first.get(name, (b"", 0, 0))[1], name
+    assert any("harbour-lights" in name for name in changed)
+    assert not any(f"/{removed.stem}/" in f"/{name}" for name in again)  # its page is gone
+    assert again[".git/HEAD"][0] == b"ref: refs/heads/gh-pages\n"
+    assert not (tmp_path / ".output.previous").exists()
+
+
+def test_off_when_the_setting_says_so(content: Path, tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    build(content, output)
+    first = tree(output)
+    result = build_site(content, output, extra={"OUTPUT_KEEP_UNCHANGED": False})
+    assert result.returncode == 0, result.stdout + result.stderr
+    again = tree(output)
+    assert {n: d for n, (d, _, _) in again.items()} == {n: d for n, (d, _, _) in first.items()}
+    pages = [n for n in again if n.endswith(".html")]
+    assert all(again[n][1] > first[n][1] for n in pages)  # every page written anew
+
+
+def test_a_wrong_setting_names_itself(content: Path, tmp_path: Path) -> None:
+    result = build_site(content, tmp_path / "output", extra={"OUTPUT_KEEP_UNCHANGED": "yes"})
+    assert result.returncode != 0
+    assert "OUTPUT_KEEP_UNCHANGED is 'yes'; expected True or False" in result.stdout + result.stderr
