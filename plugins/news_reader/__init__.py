@@ -6,9 +6,17 @@ from typing import Any
 
 from pelican import signals
 
-from .reader import FrontMatter, FrontMatterError, NewsMarkdownReader, sanitise_html
+from .reader import FrontMatter, FrontMatterError, NewsMarkdownReader, article_text, html_to_text, sanitise_html
 
-__all__ = ["FrontMatter", "FrontMatterError", "NewsMarkdownReader", "register", "sanitise_html"]
+__all__ = [
+    "FrontMatter",
+    "FrontMatterError",
+    "NewsMarkdownReader",
+    "article_text",
+    "html_to_text",
+    "register",
+    "sanitise_html",
+]
 
 
 def add_reader(readers: Any) -> None:

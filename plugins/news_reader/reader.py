@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import html as html_module
 import math
 import os
 import re
@@ -368,6 +369,27 @@ class _Validator:
 
     def _missing(self, name: str, fix: str) -> str:
         raise self.fail(name, f"'{name}' is missing", fix)
+
+
+_TAG_RE = re.compile(r"<[^>]+>")
+
+
+def html_to_text(markup: str) -> str:
+    """HTML -> its words: tags become spaces (paragraphs never run together), entities decoded, spaces collapsed."""
+    return " ".join(html_module.unescape(_TAG_RE.sub(" ", markup)).split())
+
+
+def article_text(article: Any) -> str:
+    """The plain text of an article's body, computed once per article for every plugin that reads it.
+
+    It comes from the reader's sanitised HTML (`_content`), not `.content`: before the static files are known,
+    `.content` would resolve {static} links too early (an error in a strict build), and the words are the same.
+    """
+    cached = getattr(article, "_news_text", None)
+    if cached is None:
+        cached = html_to_text(getattr(article, "_content", None) or "")
+        article._news_text = cached
+    return cached
 
 
 def sanitise_html(html: str) -> str:

@@ -57,7 +57,7 @@ class Weights:
 
 def body_fingerprint(body: str) -> str:
     """The same words in the same order give the same fingerprint, whatever the case, punctuation or spacing
-    (give it plain text: related.plain_text strips HTML first)."""
+    (give it plain text: news_reader.article_text strips HTML first)."""
     words = re.findall(r"\w+", body.casefold())
     return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()[:20]
 

@@ -10,16 +10,16 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
-import html
 import json
 import logging
 import os
-import re
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from news_reader import article_text, html_to_text
 
 from .ranking import Story, Weights, body_fingerprint, duplicate_groups, rank_related
 from .similarity import SimilarityError
@@ -109,13 +109,6 @@ def add_related(generator: Any) -> None:
 
 # --- articles -> stories ---------------------------------------------------------------------------------
 
-_TAG_RE = re.compile(r"<[^>]+>")
-
-
-def plain_text(markup: str) -> str:
-    """HTML -> its text (tags dropped, entities decoded, spaces collapsed)."""
-    return " ".join(html.unescape(_TAG_RE.sub(" ", markup)).split())
-
 
 def stories_of(articles: Sequence[Any]) -> list[Story]:
     """One Story per article: title, summary and body as text; duplicates grouped by body and
@@ -123,7 +116,7 @@ def stories_of(articles: Sequence[Any]) -> list[Story]:
     keys = [str(getattr(a, "id", "") or a.source_path) for a in articles]
     # The HTML as read, not `article.content`: that one resolves {static}/{filename} links and is memoised,
     # and at this point the static files and pages are not known yet.
-    bodies = [plain_text(getattr(a, "_content", None) or "") for a in articles]
+    bodies = [article_text(a) for a in articles]
     groups = duplicate_groups(
         keys,
         [body_fingerprint(body) for body in bodies],
@@ -131,11 +124,11 @@ def stories_of(articles: Sequence[Any]) -> list[Story]:
     )
     stories = []
     for article, key, body, group in zip(articles, keys, bodies, groups, strict=True):
-        summary = getattr(article, "summary_text", None) or plain_text(getattr(article, "summary", "") or "")
+        summary = getattr(article, "summary_text", None) or html_to_text(getattr(article, "summary", "") or "")
         stories.append(
             Story(
                 key=key,
-                text=f"{plain_text(article.title)}\n\n{summary}\n\n{body}",
+                text=f"{html_to_text(article.title)}\n\n{summary}\n\n{body}",
                 section=article.category.name if getattr(article, "category", None) else "",
                 tags=tuple(tag.name for tag in getattr(article, "tags", None) or ()),
                 timestamp=article.date.timestamp(),

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
+from news_reader import article_text, html_to_text
 
 from .lunrjs import FieldSpec, IndexBuilder
 from .shards import ShardedFiles, write_sharded
@@ -152,21 +152,15 @@ def configure(pelican: Any) -> None:
 # -- 2. articles to documents -----------------------------------------------------------------------------
 
 
-def plain_text(html: str | None) -> str:
-    return Markup(html or "").striptags()
-
-
 def article_document(article: Any) -> SearchDocument:
     """The searchable text of a Pelican article: title, summary, body, tags, source and section."""
-    summary = getattr(article, "summary_text", None) or plain_text(getattr(article, "summary", ""))
+    summary = getattr(article, "summary_text", None) or html_to_text(getattr(article, "summary", ""))
     source = getattr(article, "source", None)
     return SearchDocument(
         url=article.url,
         title=str(article.title),
         summary=str(summary),
-        # The raw HTML, not `.content`: at this phase `.content` would resolve {static} links before the static
-        # files are known (an error in a strict build), and the words are the same either way.
-        body=plain_text(getattr(article, "_content", None) or ""),
+        body=article_text(article),
         tags=" ".join(str(tag) for tag in getattr(article, "tags", ()) or ()),
         source=str(getattr(source, "name", source or "")),
         section=str(getattr(article, "category", "") or ""),

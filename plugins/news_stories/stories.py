@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 from feedgenerator import Atom1Feed
-from news_reader.reader import FrontMatterError, parse_front_matter, split_front_matter
+from news_reader.reader import FrontMatterError, article_text, html_to_text, parse_front_matter, split_front_matter
 from news_related.ranking import body_fingerprint, duplicate_groups
 from news_related.similarity import candidates, pair_cosines
 from pelican.generators import Generator
@@ -291,20 +291,14 @@ class DigestView:
 
 # --- articles -> items -------------------------------------------------------------------------------------
 
-_TAG_RE = re.compile(r"<[^>]+>")
-
-
-def plain_text(markup: str) -> str:
-    return " ".join(html.unescape(_TAG_RE.sub(" ", markup)).split())
-
 
 def as_item(article: Any, overrides: Overrides) -> StoryItem:
-    summary = getattr(article, "summary_text", None) or plain_text(str(getattr(article, "summary", "") or ""))
-    body = plain_text(getattr(article, "_content", None) or "")
+    summary = getattr(article, "summary_text", None) or html_to_text(str(getattr(article, "summary", "") or ""))
+    body = article_text(article)
     story = overrides.story
     return StoryItem(
         key=str(article.slug),
-        title=plain_text(str(article.title)),
+        title=html_to_text(str(article.title)),
         text=f"{summary}\n\n{body}",
         timestamp=article.date.timestamp(),
         tags=tuple(str(getattr(tag, "name", tag)) for tag in getattr(article, "tags", None) or ()),
@@ -356,7 +350,7 @@ def copy_groups(
     keys = [item.key for item in items]
     ids = {str(getattr(a, "id", "") or ""): a.slug for a in articles}
     duplicate_of = [ids.get(str(getattr(a, "near_duplicate_of", "") or "")) for a in articles]
-    bodies = [body_fingerprint(plain_text(getattr(a, "_content", None) or "")) for a in articles]
+    bodies = [body_fingerprint(article_text(a)) for a in articles]
     for cluster in clusters:
         members = list(cluster.members)
         if len(members) < 2:
@@ -406,7 +400,7 @@ def _arc_name(arc: Arc, clusters: Sequence[Cluster], articles: Sequence[Any]) ->
     if names or topics:
         text = " and ".join(names or topics)
         return text[:1].upper() + text[1:]
-    return plain_text(str(_headline_of([articles[i] for i in clusters[arc.chapters[0]].members]).title))
+    return html_to_text(str(_headline_of([articles[i] for i in clusters[arc.chapters[0]].members]).title))
 
 
 class StoriesGenerator(Generator):
@@ -471,7 +465,7 @@ class StoriesGenerator(Generator):
                 slug=cluster.ident,
                 url=urls["STORY_URL"].format(slug=cluster.ident),
                 save_as=urls["STORY_SAVE_AS"].format(slug=cluster.ident),
-                headline=plain_text(str(lead.title)),
+                headline=html_to_text(str(lead.title)),
                 lead=lead,
                 entries=entries,
                 sources=[sources[name] for name in sorted(sources, key=str.casefold)],
@@ -597,12 +591,12 @@ class StoriesGenerator(Generator):
             number = int(entry.ident)
             members = [articles[i] for i in clusters[number].members]
             lead = _headline_of(members)
-            summary = getattr(lead, "summary_text", None) or plain_text(str(getattr(lead, "summary", "") or ""))
+            summary = getattr(lead, "summary_text", None) or html_to_text(str(getattr(lead, "summary", "") or ""))
             items.append(
                 DigestItem(
                     story=views.get(number),
                     article=lead,
-                    headline=plain_text(str(lead.title)),
+                    headline=html_to_text(str(lead.title)),
                     summary=two_lines(str(summary)),
                     sources=entry.sources,
                     growth=entry.growth,

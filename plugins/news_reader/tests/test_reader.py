@@ -170,3 +170,15 @@ def test_raw_html_in_markdown_is_sanitised(settings, tmp_path):
     content, _ = read(settings, write(tmp_path, GOOD.replace("More words here.", HOSTILE)))
     assert "<script" not in content
     assert "onerror" not in content
+
+
+def test_html_to_text_and_article_text_once_per_article():
+    from types import SimpleNamespace
+
+    from news_reader import article_text, html_to_text
+
+    assert html_to_text("<p>Fish &amp; chips</p><p>at <em>noon</em></p>") == "Fish & chips at noon"
+    article = SimpleNamespace(_content="<p>Quay</p><ul><li>one</li><li>two</li></ul>")
+    assert article_text(article) == "Quay one two"  # list items do not run together
+    article._content = "<p>changed</p>"
+    assert article_text(article) == "Quay one two"  # computed once, then shared by every plugin

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from news_related.ranking import Weights
-from news_related.related import RelatedSettingsError, plain_text, read_settings
+from news_related.related import RelatedSettingsError, read_settings
 from pelican.settings import DEFAULT_CONFIG
 
 from tests.sitebuild import ROOT, SITE_SETTINGS, TEST_SETTINGS, build_site
@@ -68,10 +68,6 @@ def test_bad_settings_name_the_setting_and_the_value(name, value):
         read_settings({name: value})
     assert name in str(raised.value)
     assert repr(value) in str(raised.value)
-
-
-def test_plain_text_drops_tags_and_decodes_entities():
-    assert plain_text("<p>Fish &amp; chips</p>\n<p>at <em>noon</em></p>") == "Fish & chips at noon"
 
 
 # --- a scenario archive ----------------------------------------------------------------------------------
