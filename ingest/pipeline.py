@@ -481,12 +481,12 @@ class Archive:
                 return self.by_key[key]
         return None
 
-    def original_of(self, article: Article) -> str | None:
-        """The id of an archived article this one repeats: the same words, or a lightly edited copy of them."""
-        twin = self.by_body.get(body_hash(article.body))
+    def original_of(self, article: Article, hashed: str, print_: Fingerprint | None) -> str | None:
+        """The id of an archived article this one repeats: the same words (`hashed`, its body_hash), or a lightly
+        edited copy of them (`print_`, its fingerprint)."""
+        twin = self.by_body.get(hashed)
         if twin is not None and twin.id and len(article.body.split()) >= MIN_WORDS:
             return twin.id
-        print_ = fingerprint(article.body)
         return self.copies.find(print_, exclude=article.id) if print_ is not None else None
 
     def free_path(self, article: Article) -> Path:
@@ -497,19 +497,20 @@ class Archive:
                 return folder / f"{name}.md"
         return folder / f"{article.id}.md"
 
-    def record(self, article: Article, path: Path) -> None:
+    def record(self, article: Article, path: Path, hashed: str, print_: Fingerprint | None) -> None:
+        """Index an article just written, with the body hash and fingerprint `original_of` was given."""
         self._index(
             Existing(
                 path,
                 article.id,
                 article.guid,
                 article.source_url,
-                body_hash(article.body),
+                hashed,
                 False,
                 article.date,
                 article.modified,
                 article.via,
-                fingerprint(article.body),
+                print_,
             )
         )
 
@@ -573,13 +574,14 @@ def store(article: Article, archive: Archive, report: SourceReport, dry_run: boo
             write_atomically(existing.path, text)
         report.updated += 1
         return
-    original = archive.original_of(article)
+    hashed, print_ = body_hash(article.body), fingerprint(article.body)  # each worked out once per new article
+    original = archive.original_of(article, hashed, print_)
     if original is not None:
         article = dataclasses.replace(article, near_duplicate_of=original)
     path = archive.free_path(article)
     if not dry_run:
         write_atomically(path, render(article))
-    archive.record(article, path)
+    archive.record(article, path, hashed, print_)
     report.new += 1
 
 
