@@ -26,9 +26,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import feedparser
 from markdownify import MarkdownConverter
 from markupsafe import Markup, escape
-from news_reader.reader import FrontMatterError, parse_front_matter, sanitise_html, split_front_matter
+from news_reader.reader import FrontMatterError, parse_front_matter, sanitise_html, slug_of, split_front_matter
 from news_tags.rules import TagRules
-from unidecode import unidecode
 
 from ingest.config import SourceConfig
 from ingest.extract import Extracted, ExtractError, extract
@@ -282,10 +281,8 @@ def shorten(text: str, limit: int = SUMMARY_MAX) -> str:
 
 
 def slugify(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", unidecode(text).lower()).strip("-")
-    if len(slug) > SLUG_MAX:
-        slug = slug[:SLUG_MAX].rsplit("-", 1)[0]
-    return slug or "article"
+    """A file-name slug, the same way `invoke new` makes one (news_reader.slug_of); "article" when empty."""
+    return slug_of(text, SLUG_MAX) or "article"
 
 
 def body_hash(markdown: str) -> str:

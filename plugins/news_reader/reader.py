@@ -27,6 +27,7 @@ from markupsafe import Markup
 from pelican.readers import BaseReader
 from pelican.urlwrappers import Author, Category, Tag
 from pelican.utils import SafeDatetime
+from unidecode import unidecode
 
 VIA_VALUES = ("rss", "page", "contributor")
 WORDS_PER_MINUTE = 230
@@ -369,6 +370,19 @@ class _Validator:
 
     def _missing(self, name: str, fix: str) -> str:
         raise self.fail(name, f"'{name}' is missing", fix)
+
+
+def slug_of(title: str, limit: int = 80) -> str:
+    """'Ferry crews walk out!' -> 'ferry-crews-walk-out': ASCII, whole words, at most `limit` characters.
+
+    The one way a title becomes a file name, for `invoke new` and for ingest."""
+    words = re.findall(r"[a-z0-9]+", unidecode(title).lower())
+    slug = ""
+    for word in words:
+        if len(slug) + len(word) + 1 > limit and slug:
+            break
+        slug = f"{slug}-{word}" if slug else word
+    return slug[:limit]  # one word longer than the limit is cut
 
 
 _TAG_RE = re.compile(r"<[^>]+>")

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import tempfile
 import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from unidecode import unidecode
-
 from .check import PLACEHOLDER
+from .reader import slug_of
 
 SUMMARY_PLACEHOLDER = PLACEHOLDER + "one or two sentences saying what happened."
 BODY_PLACEHOLDER = PLACEHOLDER + "the article, in Markdown. Use ## for subheadings; do not repeat the title.\n"
@@ -21,17 +19,6 @@ BODY_PLACEHOLDER = PLACEHOLDER + "the article, in Markdown. Use ## for subheadin
 
 class NewArticleError(ValueError):
     """The article cannot be created as asked (unknown section, file already there...)."""
-
-
-def slug_of(title: str, limit: int = 80) -> str:
-    """'Ferry crews walk out!' -> 'ferry-crews-walk-out' (ASCII, at most `limit` characters, whole words)."""
-    words = re.findall(r"[a-z0-9]+", unidecode(title).lower())
-    slug = ""
-    for word in words:
-        if len(slug) + len(word) + 1 > limit and slug:
-            break
-        slug = f"{slug}-{word}" if slug else word
-    return slug
 
 
 def _quoted(value: str) -> str:
