@@ -30,6 +30,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from news_reader.reader import FrontMatterError
+
 # Removed outright: they are invisible and only make two equal-looking tags differ.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u00ad\ufeff\u2060\u180e"), None)
 # Only for keys: typographic apostrophes and dashes compare equal to the plain ones.
@@ -37,18 +39,8 @@ _KEY_FOLD = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "‐": "-", "‑":
 _TOML_POSITION_RE = re.compile(r"\(at line (\d+), column \d+\)")
 
 
-class TagRulesError(ValueError):
-    """The aliases file cannot be used; the message starts with file:line."""
-
-    def __init__(self, path: str, line: int, problem: str, fix: str) -> None:
-        self.path = path
-        self.line = line
-        self.problem = problem
-        self.fix = fix
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: error: {self.problem} — {self.fix}"
+class TagRulesError(FrontMatterError):
+    """The aliases file (a content file like the articles) cannot be used: `file:line: error: what — fix`."""
 
 
 def clean(tag: str) -> str | None:
