@@ -18,5 +18,7 @@ class AbsoluteFeedWriter(Writer):
         return super().write_feed(elements, {**context, "SITEURL": origin}, *args, **kwargs)
 
 
-def get_writer(pelican: Any) -> type[AbsoluteFeedWriter]:
-    return AbsoluteFeedWriter
+def get_writer(pelican: Any) -> type[AbsoluteFeedWriter] | None:
+    """This writer, unless news_output is on: its writer is built on this one (Pelican uses one writer)."""
+    plugins = [getattr(p, "__name__", str(p)).rsplit(".", 1)[-1] for p in pelican.settings.get("PLUGINS") or ()]
+    return None if "news_output" in plugins else AbsoluteFeedWriter

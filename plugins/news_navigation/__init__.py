@@ -4,10 +4,32 @@ from __future__ import annotations
 
 from pelican import signals
 
-from .navigation import HomeSelection, add_navigation, period_neighbours
+from .navigation import (
+    HomeSelection,
+    MemberList,
+    add_navigation,
+    add_template_filters,
+    date_text,
+    period_neighbours,
+    settle_lists_and_urls,
+    suspend_period_archives,
+)
 
-__all__ = ["HomeSelection", "add_navigation", "period_neighbours", "register"]
+__all__ = [
+    "HomeSelection",
+    "MemberList",
+    "add_navigation",
+    "add_template_filters",
+    "date_text",
+    "period_neighbours",
+    "register",
+    "settle_lists_and_urls",
+    "suspend_period_archives",
+]
 
 
 def register() -> None:
+    signals.initialized.connect(add_template_filters)
+    signals.article_generator_pretaxonomy.connect(suspend_period_archives)
     signals.article_generator_finalized.connect(add_navigation)
+    signals.all_generators_finalized.connect(settle_lists_and_urls)

@@ -1,14 +1,18 @@
-"""news_output: a rebuild leaves the output files whose bytes did not change exactly as they were."""
+"""news_output: pages rendered on every core, and a rebuild leaves the output files whose bytes did not change
+exactly as they were."""
 
 from __future__ import annotations
 
 from pelican import signals
 
-from .output import restore_unchanged, set_aside
+from .output import finish, set_aside, start_finishing
+from .writer import OutputError, OutputWriter, articles_planned, get_writer, run_beside
 
-__all__ = ["register", "restore_unchanged", "set_aside"]
+__all__ = ["OutputError", "OutputWriter", "finish", "register", "run_beside", "set_aside", "start_finishing"]
 
 
 def register() -> None:
     signals.get_generators.connect(set_aside)
-    signals.finalized.connect(restore_unchanged)
+    signals.get_writer.connect(get_writer)
+    signals.article_writer_finalized.connect(articles_planned)
+    signals.finalized.connect(start_finishing)

@@ -2,27 +2,32 @@
 
 Pelican deletes `output/` and writes every file again on each build. With this plugin the previous build is
 set aside first (one rename, `.<output>.previous` beside it); Pelican writes a complete, clean build; at the end
-every file whose bytes equal the previous build's file is swapped back for that file, which keeps its
-modification time and inode. Files the site no longer has are gone with the set-aside folder. The result is
-byte for byte a clean build, whatever the previous one held.
-
-Rendering still happens for every page: this makes a rebuild cheap to publish, not fast to run.
+(once the render workers of writer.py are done) every file whose bytes equal the previous build's file is
+swapped back for that file, which keeps its modification time and inode. Files the site no longer has are
+gone with the set-aside folder. The result is byte for byte a clean build, whatever the previous one held.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import filecmp
 import logging
 import os
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
+
+from .writer import OutputError, finish_rendering, start_rendering
 
 logger = logging.getLogger(__name__)
 
 OUTPUT_DEFAULTS = {"OUTPUT_KEEP_UNCHANGED": True}
 
 _set_aside: dict[str, Path] = {}  # output folder -> the previous build, moved beside it
+_exit_hook: list[Any] = []  # finish_all, once registered
+_pending: set[str] = set()  # output folders whose set-aside build is removed at exit
 
 
 class OutputSettingsError(ValueError):
@@ -42,9 +47,12 @@ def previous_folder(output: Path) -> Path:
 
 def set_aside(pelican: Any) -> None:
     """Before Pelican empties the output folder: move the previous build beside it (keeping OUTPUT_RETENTION)."""
+    if not _exit_hook:
+        _exit_hook.append(atexit.register(finish_all))
+    output = Path(pelican.output_path)
+    finish(output)  # a build earlier in this process (pelican --autoreload) that has not been finished
     if not _enabled(pelican.settings):
         return None
-    output = Path(pelican.output_path)
     if not output.is_dir() or not any(output.iterdir()):
         return None
     previous = previous_folder(output)
@@ -59,12 +67,47 @@ def set_aside(pelican: Any) -> None:
     return None  # no generator: this receiver only marks the start of a build
 
 
-def restore_unchanged(pelican: Any) -> None:
-    """After every file is written: put back the previous build's file wherever the bytes are the same."""
-    output = Path(pelican.output_path)
+def start_finishing(pelican: Any) -> None:
+    """At `finalized`: hand the remaining pages to the render workers and return at once, so that the other
+    plugins' `finalized` work (search index, sitemap) runs while they render. The build is finished when
+    the process exits (or when the next build of this process starts, under `pelican --autoreload`)."""
+    start_rendering()
+    _pending.add(str(Path(pelican.output_path)))
+
+
+def finish_all() -> None:
+    """At exit: wait for the pages, keep unchanged files, remove the set-aside folders. A page that failed
+    fails the build: its error is logged and the exit status is 1."""
+    try:
+        for name in sorted(_pending):
+            finish(Path(name))
+        finish_rendering()  # a build that stopped before `finalized` may still have workers
+    except OutputError as exc:
+        # `pelican --fatal errors` raises after logging; the exit status below says it anyway.
+        with contextlib.suppress(RuntimeError):
+            logger.error("news_output: %s", exc)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(1)
+
+
+def finish(output: Path) -> None:
+    """Wait for the render workers, then put back the previous build's file wherever the bytes are the
+    same, and remove the set-aside folder (with the files the site no longer has)."""
+    _pending.discard(str(output))
+    finish_rendering()
     previous = _set_aside.pop(str(output), None)
     if previous is None:
         return
+    kept, written = _keep_unchanged(output, previous)
+    shutil.rmtree(previous, ignore_errors=True)
+    logger.info(
+        "news_output: %d files unchanged since the last build kept as they were, %d new or changed", kept, written
+    )
+
+
+def _keep_unchanged(output: Path, previous: Path) -> tuple[int, int]:
+    """Swap back every previous file with the same bytes; (kept, new or changed)."""
     kept = written = 0
     for folder, _, names in os.walk(output):
         for name in names:
@@ -78,7 +121,4 @@ def restore_unchanged(pelican: Any) -> None:
                 kept += 1
             else:
                 written += 1
-    shutil.rmtree(previous)
-    logger.info(
-        "news_output: %d files unchanged since the last build kept as they were, %d new or changed", kept, written
-    )
+    return kept, written

@@ -6,7 +6,18 @@ from typing import Any
 
 from pelican import signals
 
-from .reader import FrontMatter, FrontMatterError, NewsMarkdownReader, article_text, html_to_text, sanitise_html
+from .reader import (
+    FrontMatter,
+    FrontMatterError,
+    NewsMarkdownReader,
+    article_text,
+    check_content_cache,
+    html_to_text,
+    prepare_articles,
+    prune_content_cache,
+    sanitise_html,
+    worker_count,
+)
 
 __all__ = [
     "FrontMatter",
@@ -16,6 +27,7 @@ __all__ = [
     "html_to_text",
     "register",
     "sanitise_html",
+    "worker_count",
 ]
 
 
@@ -26,4 +38,7 @@ def add_reader(readers: Any) -> None:
 
 
 def register() -> None:
+    signals.initialized.connect(check_content_cache)
     signals.readers_init.connect(add_reader)
+    signals.article_generator_init.connect(prepare_articles)
+    signals.article_generator_pretaxonomy.connect(prune_content_cache)

@@ -12,11 +12,17 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import hashlib
 import html as html_module
+import importlib.metadata
+import logging
 import math
+import multiprocessing
 import os
 import re
+import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -28,6 +34,8 @@ from pelican.readers import BaseReader
 from pelican.urlwrappers import Author, Category, Tag
 from pelican.utils import SafeDatetime
 from unidecode import unidecode
+
+logger = logging.getLogger(__name__)
 
 VIA_VALUES = ("rss", "page", "contributor")
 WORDS_PER_MINUTE = 230
@@ -62,6 +70,16 @@ _LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _TRAILING_ZONE_RE = re.compile(r"\s+(Z|[+-]\d{2}:?\d{2})$")
 _WORD_RE = re.compile(r"\w+")
+# A line Markdown renders as one plain paragraph: words, digits, spaces and punctuation that neither Markdown
+# nor SmartyPants ('', "", --, ...) nor the sanitiser changes, not starting like a list, heading or quote.
+# The Markdown extensions known to leave such a line alone (others may, e.g. wiki links or emoji codes, not).
+_PLAIN_LINE_EXTENSIONS = {f"markdown.extensions.{n}" for n in ("extra", "smarty", "sane_lists", "toc")} | {
+    "extra",
+    "smarty",
+    "sane_lists",
+    "toc",
+}
+_PLAIN_LINE_RE = re.compile(r"(?![\d.)\s]*[.)]\s)[^\W_](?:[^\W_]|[ ,.;:?!%()/$€£’‘“”–—-])*(?<! )\Z")
 
 # Tags and attributes allowed in article HTML. Everything else (scripts, event handlers, styles, iframes,
 # javascript: URLs) is removed, whoever wrote the Markdown.
@@ -445,6 +463,28 @@ def read_source(raw: bytes, path: str, settings: Mapping[str, Any], is_page: boo
     return SourceFile(path, fields, fm, body, front.count("\n") + 3)
 
 
+@dataclasses.dataclass(frozen=True)
+class Rendered:
+    """What the reader makes of one file before Pelican's objects are involved: plain data, so a worker
+    process can make it and send it back."""
+
+    content: str  # sanitised body HTML
+    front_matter: FrontMatter
+    summary_html: str | None
+    words: int
+    minutes: int
+
+
+def worker_count(settings: Mapping[str, Any]) -> int:
+    """BUILD_WORKERS: how many processes read and render (None: one per core this process may use)."""
+    value = settings.get("BUILD_WORKERS")
+    if value is None:
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"BUILD_WORKERS is {value!r}; expected None (one per core) or a whole number ≥ 0")
+    return value
+
+
 class NewsMarkdownReader(BaseReader):
     """Pelican reader for our Markdown files with YAML front matter."""
 
@@ -459,30 +499,71 @@ class NewsMarkdownReader(BaseReader):
         # One Markdown object for every file (Python-Markdown is reusable after reset()); making a new one
         # per file is a measurable share of a large build.
         self._markdown = Markdown(extensions=extensions, **config)
+        self._plain_lines = {str(e) for e in extensions} <= _PLAIN_LINE_EXTENSIONS
         self._page_dirs = tuple(os.path.normpath(p) for p in settings.get("PAGE_PATHS", ["pages"]))
+        self._prepared: dict[str, Rendered] = {}  # absolute path -> rendered by prepare(), until read
 
     def _render(self, text: str) -> str:
         self._markdown.reset()
         return sanitise_html(self._markdown.convert(text))
 
+    def render_line(self, text: str) -> str:
+        """One line of Markdown (a summary) -> inline HTML, without the paragraph around it. Most summaries
+        are plain sentences that Markdown, SmartyPants and the sanitiser all leave as they are: those skip
+        the Markdown run (a measurable share of reading a large archive)."""
+        if self._plain_lines and _PLAIN_LINE_RE.match(text) and "--" not in text and ".." not in text:
+            return text
+        return re.sub(r"^<p>(.*)</p>$", r"\1", self._render(text).strip(), flags=re.S)
+
     def _is_page(self, source_path: str) -> bool:
         relative = os.path.relpath(source_path, self.settings.get("PATH", os.curdir))
         return any(relative == d or relative.startswith(d + os.sep) for d in self._page_dirs)
 
-    def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
+    def render_file(self, source_path: str) -> Rendered:
+        """Read, validate and render one file (FrontMatterError at the first problem)."""
         with open(source_path, "rb") as handle:
             source = read_source(handle.read(), os.path.relpath(source_path), self.settings, self._is_page(source_path))
-        content = self._render(source.body)
-        return content, self._metadata(source.front_matter, source.body, source_path)
-
-    def _metadata(self, fm: FrontMatter, body: str, source_path: str) -> dict[str, Any]:
-        settings = self.settings
-        metadata: dict[str, Any] = {"title": fm.title, "lang": fm.lang}
+        fm = source.front_matter
+        summary_html = None
         if fm.summary:
-            summary_html = self._render(fm.summary)
-            summary_html = re.sub(r"^<p>(.*)</p>$", r"\1", summary_html.strip(), flags=re.S)
-            metadata["summary"] = summary_html
-            metadata["summary_text"] = Markup(summary_html).striptags()
+            summary_html = self.render_line(fm.summary)
+        words, minutes = reading_stats(source.body)
+        return Rendered(self._render(source.body), fm, summary_html, words, minutes)
+
+    def prepare(self, paths: list[str], workers: int) -> int:
+        """Render `paths` ahead of Pelican's one-by-one reading, in `workers` forked processes; return how
+        many were prepared. A file that fails is left out, so that `read()` reports it the usual way."""
+        if workers < 2 or len(paths) < 2 * _CHUNK:
+            return 0
+        global _worker_reader
+        _worker_reader = self
+        started = time.perf_counter()
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for path, rendered in zip(paths, pool.imap(_render_in_worker, paths, chunksize=_CHUNK), strict=True):
+                    if rendered is not None:
+                        self._prepared[os.path.abspath(path)] = rendered
+        finally:
+            _worker_reader = None
+        logger.info(
+            "news_reader: %d of %d files rendered by %d processes in %.1f s",
+            len(self._prepared),
+            len(paths),
+            workers,
+            time.perf_counter() - started,
+        )
+        return len(self._prepared)
+
+    def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
+        rendered = self._prepared.pop(os.path.abspath(source_path), None) or self.render_file(source_path)
+        return rendered.content, self._metadata(rendered, source_path)
+
+    def _metadata(self, rendered: Rendered, source_path: str) -> dict[str, Any]:
+        settings, fm = self.settings, rendered.front_matter
+        metadata: dict[str, Any] = {"title": fm.title, "lang": fm.lang}
+        if rendered.summary_html is not None:
+            metadata["summary"] = rendered.summary_html
+            metadata["summary_text"] = Markup(rendered.summary_html).striptags()
         if fm.slug:
             metadata["slug"] = fm.slug
         if fm.status:
@@ -493,7 +574,6 @@ class NewsMarkdownReader(BaseReader):
             metadata["modified"] = fm.modified or fm.date
         if fm.section is None:  # a page
             return metadata
-        words, minutes = reading_stats(body)
         metadata.update(
             id=fm.id,
             category=Category(fm.section, settings),
@@ -505,9 +585,123 @@ class NewsMarkdownReader(BaseReader):
             image_alt=fm.image_alt,
             guid=fm.guid,
             near_duplicate_of=fm.near_duplicate_of,
-            word_count=words,
-            reading_time=minutes,
+            word_count=rendered.words,
+            reading_time=rendered.minutes,
         )
         if fm.authors:
             metadata["authors"] = [Author(name, settings) for name in fm.authors]
         return metadata
+
+
+_CHUNK = 64  # files per task sent to a worker
+_worker_reader: NewsMarkdownReader | None = None  # the reader a forked worker renders with
+
+
+def _render_in_worker(path: str) -> Rendered | None:
+    assert _worker_reader is not None
+    try:
+        return _worker_reader.render_file(path)
+    except Exception:
+        return None
+
+
+def prepare_articles(generator: Any) -> None:
+    """At `article_generator_init`: render every article file not in Pelican's content cache, on every core."""
+    reader = generator.readers.readers.get("md")
+    if not isinstance(reader, NewsMarkdownReader):
+        return
+    settings = generator.settings
+    paths = []
+    every = _article_files[id(generator)] = set()
+    for relative in generator.get_files(settings["ARTICLE_PATHS"], exclude=settings["ARTICLE_EXCLUDES"]):
+        path = os.path.abspath(os.path.join(generator.path, relative))
+        every.add(path)
+        if path.endswith((".md", ".markdown")) and generator.readers.get_cached_data(path, None) is None:
+            paths.append(path)
+    reader.prepare(paths, worker_count(settings))
+
+
+_article_files: dict[int, set[str]] = {}  # id(articles generator) -> the article files of this build
+
+
+def prune_content_cache(generator: Any) -> None:
+    """At `article_generator_pretaxonomy` (every file is read; Pelican saves the cache next): keep only
+    this build's files in the readers' cache, which Pelican would otherwise grow forever (deleted and
+    renamed files, other content folders)."""
+    keep = _article_files.pop(id(generator), None)
+    cache = getattr(generator.readers, "_cache", None)  # Pelican's FileDataCacher dict: path -> (stamp, data)
+    if keep is None or not isinstance(cache, dict):
+        return
+    for path in [path for path in cache if path not in keep]:
+        del cache[path]
+
+
+# -- Pelican's content cache, made safe ------------------------------------------------------------------
+
+# What a file's reading depends on besides its own bytes: every setting (the Tag, Category and Author objects
+# a reading holds carry the settings their URLs come from), this plugin's code, and the versions of the
+# libraries that render. A change to any of them makes the cached readings stale: they are then thrown away.
+# Settings that are not plain data (template helpers, functions) do not enter reading.
+_LIBRARIES = ("pelican", "markdown", "nh3", "pyyaml")
+FINGERPRINT_FILE = "news_reader.fingerprint"
+
+
+def reading_fingerprint(settings: Mapping[str, Any]) -> str:
+    """A digest of everything besides a file's bytes that its reading depends on."""
+    digest = hashlib.sha256()
+    for name in sorted(settings):
+        if _plain(settings[name]):
+            digest.update(f"{name}={_canonical(settings[name])}\n".encode())
+    for library in _LIBRARIES:
+        try:
+            digest.update(f"{library}={importlib.metadata.version(library)}\n".encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(f"{library}=none\n".encode())
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def _plain(value: object) -> bool:
+    if value is None or isinstance(value, str | int | float | bool):
+        return True
+    if isinstance(value, list | tuple | set | frozenset):
+        return all(_plain(item) for item in value)
+    if isinstance(value, dict):
+        return all(_plain(key) and _plain(item) for key, item in value.items())
+    return False
+
+
+def _canonical(value: object) -> str:
+    """repr(), with sets in sorted order (a set's order changes with each process's string hashing)."""
+    if isinstance(value, set | frozenset):
+        return "{" + ", ".join(sorted(_canonical(item) for item in value)) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_canonical(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_canonical(k)}: {_canonical(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+def check_content_cache(pelican: Any) -> None:
+    """At `initialized`: when Pelican's content cache is on and was made under other reading settings or code,
+    delete the readers' cache files, so no article is read from a stale cache. Pelican itself compares only
+    each file's stamp (CHECK_MODIFIED_METHOD)."""
+    settings = pelican.settings
+    if not settings.get("CACHE_CONTENT") and not settings.get("LOAD_CONTENT_CACHE"):
+        return
+    cache = Path(settings["CACHE_PATH"])
+    stamp = cache / FINGERPRINT_FILE
+    fingerprint = reading_fingerprint(settings)
+    try:
+        if stamp.read_text(encoding="utf-8") == fingerprint:
+            return
+    except OSError:
+        pass
+    for stale in cache.glob("*-Readers"):
+        logger.info("news_reader: reading settings or code changed; removing the content cache %s", stale)
+        stale.unlink()
+    cache.mkdir(parents=True, exist_ok=True)
+    temporary = stamp.with_suffix(".tmp")
+    temporary.write_text(fingerprint, encoding="utf-8")
+    os.replace(temporary, stamp)

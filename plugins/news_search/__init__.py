@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pelican import signals
 
-from .search import collect_articles, configure, write_search_index
+from .search import collect_articles, configure
 
 __all__ = ["register"]
 
@@ -12,4 +12,3 @@ __all__ = ["register"]
 def register() -> None:
     signals.initialized.connect(configure)
     signals.article_generator_finalized.connect(collect_articles)
-    signals.finalized.connect(write_search_index)

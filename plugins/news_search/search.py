@@ -10,6 +10,7 @@ Phases, one function each:
 
 from __future__ import annotations
 
+import functools
 import logging
 import shutil
 from collections.abc import Iterable, Mapping
@@ -138,15 +139,11 @@ def read_settings(settings: Mapping[str, Any]) -> SearchSettings:
     )
 
 
-_documents: list[SearchDocument] = []
-
-
 def configure(pelican: Any) -> None:
     read_settings(pelican.settings)
     for name, value in SEARCH_DEFAULTS.items():
         if value is not None:
             pelican.settings.setdefault(name, value)
-    _documents.clear()
 
 
 # -- 2. articles to documents -----------------------------------------------------------------------------
@@ -170,7 +167,13 @@ def article_document(article: Any) -> SearchDocument:
 
 
 def collect_articles(generator: Any) -> None:
-    _documents[:] = [article_document(article) for article in generator.articles]
+    """At `article_generator_finalized`: the articles' documents are made here; the index is built and
+    written by a worker process beside the rest of the build (news_output's run_beside)."""
+    from news_output import run_beside  # here: Pelican loads news_output after this plugin
+
+    documents = [article_document(article) for article in generator.articles]
+    settings, output = generator.settings, Path(generator.output_path)
+    run_beside(functools.partial(write_search_index, documents, settings, output), "search index", settings)
 
 
 # -- 3. the index -----------------------------------------------------------------------------------------
@@ -207,16 +210,15 @@ def copy_lunr(options: SearchSettings, directory: Path) -> None:
     shutil.copyfile(options.lunr_js, directory / LUNR_FILE_NAME)
 
 
-def write_search_index(pelican: Any) -> None:
-    options = read_settings(pelican.settings)
-    directory = Path(pelican.output_path) / options.output_dir
-    files = build_search_index(_documents, options, directory, pelican.settings.get("SITEURL", ""))
+def write_search_index(documents: list[SearchDocument], settings: Mapping[str, Any], output: Path) -> None:
+    options = read_settings(settings)
+    directory = output / options.output_dir
+    files = build_search_index(documents, options, directory, settings.get("SITEURL", ""))
     copy_lunr(options, directory)
     logger.info(
         "Search: %d articles, %d shards, %.1f kB of index in %s",
-        len(_documents),
+        len(documents),
         files.shards,
         files.total_bytes / 1000,
         options.output_dir,
     )
-    _documents.clear()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sitebuild import FIXTURES, build_site
+from tests.sitebuild import FIXTURES, ROOT, SITE_SETTINGS, build_site
 
 NEW_ARTICLE = """---
 id: contrib-2026-02-04-harbour-lights
@@ -96,3 +96,36 @@ def test_a_wrong_setting_names_itself(content: Path, tmp_path: Path) -> None:
     result = build_site(content, tmp_path / "output", extra={"OUTPUT_KEEP_UNCHANGED": "yes"})
     assert result.returncode != 0
     assert "OUTPUT_KEEP_UNCHANGED is 'yes'; expected True or False" in result.stdout + result.stderr
+
+
+def test_pages_rendered_by_workers_equal_pages_rendered_at_once(tmp_path: Path) -> None:
+    """The project's sample archive: forked render workers (and the search index built beside the build)
+    give the same bytes as rendering each page the moment Pelican asks (BUILD_WORKERS = 0)."""
+    at_once, workers = tmp_path / "at-once", tmp_path / "workers"
+    for output, count in ((at_once, 0), (workers, 2)):
+        result = build_site(ROOT / "content", output, settings=SITE_SETTINGS, extra={"BUILD_WORKERS": count})
+        assert result.returncode == 0, result.stdout + result.stderr
+    assert {n: d for n, (d, _, _) in tree(workers).items()} == {n: d for n, (d, _, _) in tree(at_once).items()}
+    assert len(tree(workers)) > 300
+
+
+def test_a_page_that_fails_to_render_fails_the_build(content: Path, tmp_path: Path) -> None:
+    """A template error inside a render worker: exit status 1 and a line naming the page; no traceback."""
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    article = theme / "templates" / "article.html"
+    article.write_text(
+        article.read_text(encoding="utf-8").replace("{% block content %}", "{% block content %}{{ 1 // 0 }}", 1),
+        encoding="utf-8",
+    )
+    result = build_site(content, tmp_path / "output", extra={"THEME": str(theme), "BUILD_WORKERS": 2})
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    assert "news_output:" in log
+    assert "index.html: ZeroDivisionError" in log
+
+
+def test_a_wrong_worker_count_names_itself(content: Path, tmp_path: Path) -> None:
+    result = build_site(content, tmp_path / "output", extra={"BUILD_WORKERS": -1})
+    assert result.returncode != 0
+    assert "BUILD_WORKERS is -1" in result.stdout + result.stderr

@@ -182,3 +182,42 @@ def test_html_to_text_and_article_text_once_per_article():
     assert article_text(article) == "Quay one two"  # list items do not run together
     article._content = "<p>changed</p>"
     assert article_text(article) == "Quay one two"  # computed once, then shared by every plugin
+
+
+PROJECT_MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.extra": {},
+        "markdown.extensions.smarty": {},
+        "markdown.extensions.sane_lists": {},
+    },
+    "output_format": "html5",
+}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Crews stopped work at dawn, and talks failed.",
+        "Prices rose 5% (again) on Monday; traders: calm!",
+        "Rates of €5, £3 and $4 / day",
+        "Élan vital, naïve café.",
+        "“Curly” quotes and ’apostrophes’ stay — as do en–dashes",
+        "Mid-2026 plans: A.B.C. Corp. rises 1.5 per cent",
+        "1. Looks like a list",
+        "2026. A year first",
+        "3) A list in parentheses",
+        "x _y_ z and __bold__",
+        'It\'s a "quote" with -- dashes... and <b>tags</b> & ampersands',
+        "* star list",
+        "# heading",
+        "> quote",
+        "Ends with two spaces  ",
+        "Non\u00a0breaking",
+        "[link](https://example.org) and `code`",
+    ],
+)
+def test_a_summary_line_renders_as_markdown_would(settings, line):
+    """render_line skips Markdown for plain lines; whatever it returns equals the Markdown run's result."""
+    reader = NewsMarkdownReader({**settings, "MARKDOWN": PROJECT_MARKDOWN})
+    full = reader._render(line).strip().removeprefix("<p>").removesuffix("</p>")
+    assert reader.render_line(line) == full
