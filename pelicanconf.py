@@ -180,8 +180,6 @@ NEWEST_FIRST_ARCHIVES = True
 ARTICLE_ORDER_BY = "reversed-date"
 DELETE_OUTPUT_DIRECTORY = True
 OUTPUT_RETENTION = [".git"]
-CACHE_CONTENT = False
-LOAD_CONTENT_CACHE = False
 
 # news_navigation: how many stories the home page leads with, and per section.
 HOME_TOP_STORIES = 4

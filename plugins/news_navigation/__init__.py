@@ -11,7 +11,8 @@ from .navigation import (
     add_template_filters,
     date_text,
     period_neighbours,
-    settle_lists_and_urls,
+    remember_urls,
+    settle_lists,
     suspend_period_archives,
 )
 
@@ -23,7 +24,8 @@ __all__ = [
     "date_text",
     "period_neighbours",
     "register",
-    "settle_lists_and_urls",
+    "remember_urls",
+    "settle_lists",
     "suspend_period_archives",
 ]
 
@@ -31,5 +33,6 @@ __all__ = [
 def register() -> None:
     signals.initialized.connect(add_template_filters)
     signals.article_generator_pretaxonomy.connect(suspend_period_archives)
+    signals.article_generator_pretaxonomy.connect(remember_urls)
     signals.article_generator_finalized.connect(add_navigation)
-    signals.all_generators_finalized.connect(settle_lists_and_urls)
+    signals.all_generators_finalized.connect(settle_lists)

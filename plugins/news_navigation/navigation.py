@@ -176,14 +176,19 @@ class MemberList(list[Any]):
         return id(item) in self._ids
 
 
-def settle_lists_and_urls(generators: Sequence[Any]) -> None:
-    """At `all_generators_finalized`, once every article's metadata is final:
+def remember_urls(generator: Any) -> None:
+    """At `article_generator_pretaxonomy` (every article is read; slug, date and section are final): each
+    article's URL is formatted once and kept as `override_url`, which Pelican's `url` property returns as is.
+    Pelican formats it from ARTICLE_URL, with its slow `strftime`, at every access: about 20 times per
+    article (home, section, tag, source, archive, story and related lists, search, citations)."""
+    for article in (*generator.articles, *generator.translations, *getattr(generator, "hidden_articles", ())):
+        if not hasattr(article, "override_url"):
+            article.override_url = article.url
 
-    - each tag, section and author list becomes a `MemberList`;
-    - each article's URL is formatted once and kept (`override_url`, which Pelican's `url` property returns
-      as is). Pelican formats it from ARTICLE_URL at every template access, about 20 times per article
-      (home, section, tag, source, archive and story lists, related lists), with its slow `strftime`.
-    """
+
+def settle_lists(generators: Sequence[Any]) -> None:
+    """At `all_generators_finalized`, once the lists are final: each tag, section and author list becomes a
+    `MemberList`, before Pelican builds their `dates` lists."""
     for generator in generators:
         if not hasattr(generator, "tags") or not hasattr(generator, "dates"):
             continue  # not the articles generator
@@ -191,9 +196,6 @@ def settle_lists_and_urls(generators: Sequence[Any]) -> None:
             generator.tags[tag] = MemberList(members)
         generator.categories = [(category, MemberList(members)) for category, members in generator.categories]
         generator.authors = [(author, MemberList(members)) for author, members in generator.authors]
-        for article in (*generator.articles, *generator.translations, *getattr(generator, "hidden_articles", ())):
-            if not hasattr(article, "override_url"):
-                article.override_url = article.url
 
 
 def date_text(value: dt.datetime, fmt: str) -> str:

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .writer import OutputError, finish_rendering, start_rendering
+from .writer import OutputError, finish_rendering, previous_builds, start_rendering
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,7 @@ def set_aside(pelican: Any) -> None:
         if (previous / name).exists():
             os.replace(previous / name, output / name)
     _set_aside[str(output)] = previous
+    previous_builds[os.path.normpath(output)] = str(previous)
     return None  # no generator: this receiver only marks the start of a build
 
 
@@ -97,28 +98,36 @@ def finish(output: Path) -> None:
     _pending.discard(str(output))
     finish_rendering()
     previous = _set_aside.pop(str(output), None)
+    previous_builds.pop(os.path.normpath(output), None)
     if previous is None:
         return
     kept, written = _keep_unchanged(output, previous)
     shutil.rmtree(previous, ignore_errors=True)
     logger.info(
-        "news_output: %d files unchanged since the last build kept as they were, %d new or changed", kept, written
+        "news_output: %d more files unchanged since the last build kept as they were; %d changed or gone",
+        kept,
+        written,
     )
 
 
 def _keep_unchanged(output: Path, previous: Path) -> tuple[int, int]:
-    """Swap back every previous file with the same bytes; (kept, new or changed)."""
-    kept = written = 0
-    for folder, _, names in os.walk(output):
+    """Swap back every file left in the previous build whose bytes equal the new file's; (kept, not kept).
+    Pages the render workers found unchanged were moved back already (writer._KeptIfSame): what is left here
+    is the rest (feeds, search index, sitemap, static files) and the pages that changed or are gone."""
+    kept = other = 0
+    for folder, _, names in os.walk(previous):
         for name in names:
-            new = Path(folder) / name
-            old = previous / new.relative_to(output)
-            if new.is_symlink() or not old.is_file() or old.is_symlink():
-                written += 1
-                continue
-            if old.stat().st_size == new.stat().st_size and filecmp.cmp(old, new, shallow=False):
+            old = Path(folder) / name
+            new = output / old.relative_to(previous)
+            if (
+                not old.is_symlink()
+                and new.is_file()
+                and not new.is_symlink()
+                and old.stat().st_size == new.stat().st_size
+                and filecmp.cmp(old, new, shallow=False)
+            ):
                 os.replace(old, new)
                 kept += 1
             else:
-                written += 1
-    return kept, written
+                other += 1
+    return kept, other

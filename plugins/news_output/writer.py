@@ -2,10 +2,10 @@
 
 Pelican renders each page the moment a generator asks for it, on one core. This writer splits that in two:
 
-1. **Planning** (each `write_file` call, in the Pelican process): Pelican's own `write_file` runs with a
-   template that renders nothing and a file opener that opens nothing. Pagination, the output names, the
-   checks against writing one file twice, and the `content_written` signal (the sitemap listens to it) all
-   happen exactly as they would, in the same order. The call itself is kept as a job.
+1. **Planning** (each `write_file` call, in the Pelican process): what Pelican's `write_file` does before it
+   renders, in the same order: pagination, the output names, the checks against writing one file twice, and
+   the `content_written` signal (the sitemap listens to it). No folder or file is made yet. The call itself
+   is kept as a job.
 2. **Rendering** (`start()`, once the articles' pages are planned and again at `finalized`): the jobs are
    shared out over `BUILD_WORKERS` processes (news_reader's setting, one per core by default) forked from
    the Pelican process, so each worker sees the finished context without pickling anything.
@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import gc
+import io
 import logging
 import os
 import sys
@@ -34,6 +35,8 @@ from typing import Any
 from news_feeds import AbsoluteFeedWriter
 from news_reader import worker_count
 from pelican import signals
+from pelican.paginator import Paginator
+from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError
 
 logger = logging.getLogger(__name__)
@@ -57,25 +60,38 @@ class Job:
     in_order: bool = False  # overwrites or is overwritten: rendered last, in the Pelican process
 
 
-class _Planned:
-    """The template Pelican 'renders' while planning: it notes the page and renders nothing."""
-
-    def __init__(self, job: Job) -> None:
-        self.job = job
-
-    def render(self, localcontext: Mapping[str, Any]) -> str:
-        return ""
+# output folder -> the previous build set aside beside it (filled by output.set_aside while a build runs)
+previous_builds: dict[str, str] = {}
 
 
-class _Sink:
-    def __enter__(self) -> _Sink:
-        return self
+class _KeptIfSame(io.StringIO):
+    """A page's text, written when closed, unless the previous build's file has the very same bytes: then that
+    file is moved into place, keeping its modification time (the workers compare pages in parallel, so the end
+    of the build compares only the files written outside this writer)."""
 
-    def __exit__(self, *exc: object) -> None:
-        return None
+    def __init__(self, path: str, previous: str, encoding: str) -> None:
+        super().__init__()
+        self.path, self.previous, self.encoding_name = path, previous, encoding
 
-    def write(self, text: str) -> int:
-        return len(text)
+    def close(self) -> None:
+        if not self.closed:
+            data = self.getvalue().encode(self.encoding_name)
+            if not _same_bytes(self.previous, data):
+                with open(self.path, "wb") as handle:
+                    handle.write(data)
+            else:
+                os.replace(self.previous, self.path)
+        super().close()
+
+
+def _same_bytes(path: str, data: bytes) -> bool:
+    try:
+        if os.path.islink(path) or os.path.getsize(path) != len(data):
+            return False
+        with open(path, "rb") as handle:
+            return handle.read() == data
+    except OSError:
+        return False
 
 
 class OutputWriter(AbsoluteFeedWriter):
@@ -85,7 +101,6 @@ class OutputWriter(AbsoluteFeedWriter):
         super().__init__(output_path, settings=settings)
         self.workers = worker_count(self.settings)
         self.jobs: list[Job] = []
-        self._planning: Job | None = None
         self._rendering: Job | None = None
         self._children: list[_Child] = []
         self.pages = 0  # pages handed to workers or rendered
@@ -117,25 +132,64 @@ class OutputWriter(AbsoluteFeedWriter):
         if not name:
             return None
         job = Job(name, template, context, options, kwargs)
-        self._planning = job
-        try:
-            super().write_file(name, _Planned(job), context, **options, **kwargs)
-        finally:
-            self._planning = None
+        self._plan(job, relative_urls, paginated, template_name, override_output, url)
         self.jobs.append(job)
         return None
 
+    def _plan(
+        self, job: Job, relative_urls: bool, paginated: Any, template_name: str | None, override: bool, url: Any
+    ) -> None:
+        """What Pelican's `Writer.write_file` (4.12) does before it renders: the pages of a paginated template
+        and each page's local context, then for each page the checks against writing a file twice and the
+        `content_written` signal. Nothing is created on disk: the render workers make the folders."""
+        name, kwargs = job.name, job.kwargs
+        if paginated is None:
+            paginated = {key: value for key, value in kwargs.items() if key in {"articles", "dates"}}
+        if not (paginated and template_name in self.settings["PAGINATED_TEMPLATES"]):
+            self._plan_page(job, name, kwargs, relative_urls, override)
+            return
+        per_page = self.settings["PAGINATED_TEMPLATES"][template_name] or self.settings["DEFAULT_PAGINATION"]
+        paginators = {key: Paginator(name, url, value, self.settings, per_page) for key, value in paginated.items()}
+        for number in range(next(iter(paginators.values())).num_pages):
+            page_kwargs = kwargs.copy()
+            for key, paginator in paginators.items():
+                page = paginator.page(number + 1)
+                page_kwargs[f"{key}_paginator"] = paginator
+                page_kwargs[f"{key}_page"] = page
+                page_kwargs[f"{key}_previous_page"] = paginator.page(number) if number > 0 else None
+                page_kwargs[f"{key}_next_page"] = (
+                    paginator.page(number + 2) if number + 1 < paginator.num_pages else None
+                )
+            self._plan_page(job, page.save_as, page_kwargs, relative_urls, override)
+
+    def _plan_page(self, job: Job, name: str, kwargs: dict[str, Any], relative_urls: bool, override: bool) -> None:
+        context = job.context
+        localcontext = context.copy()
+        localcontext["localsiteurl"] = localcontext.get("localsiteurl", None)
+        if relative_urls:
+            relative_url = path_to_url(get_relative_path(name))
+            localcontext["SITEURL"] = relative_url
+            localcontext["localsiteurl"] = relative_url
+        localcontext["output_file"] = name
+        localcontext.update(kwargs)
+        if localcontext["localsiteurl"]:
+            context["localsiteurl"] = localcontext["localsiteurl"]  # as Pelican's _write_file does
+        path = sanitised_join(self.output_path, name)
+        self._plan_open(job, path, override)
+        signals.content_written.send(path, context=localcontext)
+
     def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
-        planning, rendering = self._planning, self._rendering
-        if planning is not None:
-            return self._plan_open(planning, filename, override)
+        rendering = self._rendering
         if rendering is not None:
             if filename in rendering.discarded:
                 return open(os.devnull, "w", encoding=encoding)
-            return open(filename, "w", encoding=encoding)
+            previous = previous_builds.get(os.path.normpath(self.output_path))
+            if previous is None:
+                return open(filename, "w", encoding=encoding)
+            return _KeptIfSame(filename, os.path.join(previous, os.path.relpath(filename, self.output_path)), encoding)
         return super()._open_w(filename, encoding, override)
 
-    def _plan_open(self, job: Job, filename: str, override: bool) -> _Sink:
+    def _plan_open(self, job: Job, filename: str, override: bool) -> None:
         """Pelican's checks against writing a file twice (Writer._open_w), without opening anything."""
         job.pages.append(filename)
         if filename in self._overridden_files:
@@ -158,7 +212,6 @@ class OutputWriter(AbsoluteFeedWriter):
             self._overridden_files.add(filename)
             job.in_order = True
         self._written_files.add(filename)
-        return _Sink()
 
     # --- rendering ---------------------------------------------------------------------------------------
 
@@ -221,7 +274,6 @@ class _Child:
 
 def _fork(work: Callable[[], object], what: str) -> _Child:
     """Run `work` in a forked process; a failure is sent back on a pipe, read by _wait()."""
-    gc.collect()
     gc.freeze()  # the collector then leaves the shared objects' pages alone, so they stay shared
     reader, report = os.pipe()
     pid = os.fork()

@@ -80,8 +80,10 @@ class Analyzer:
         for match in _NAME_RE.finditer(text):
             name = match.group(0)
             if " " not in name and "\t" not in name:
-                before = text[: match.start()].rstrip()
-                if not before or before[-1] in _SENTENCE_END or name.lower() in STOP_WORDS:
+                before = match.start() - 1  # the last character before the name that is not a space
+                while before >= 0 and text[before].isspace():
+                    before -= 1
+                if before < 0 or text[before] in _SENTENCE_END or name.lower() in STOP_WORDS:
                     continue
             counts[NAME_PREFIX + " ".join(name.lower().split())] += 1
         return counts
