@@ -8,8 +8,9 @@ For each archive size N, in a fresh temporary directory (never in content/):
 3. build them with the full project (pelicanconf.py, PATH/OUTPUT_PATH and caches pointed at the temp dir);
 4. add one article and rebuild; edit one article and rebuild (into the same output, as `invoke build` does),
    counting the output files rewritten and the files whose bytes changed;
-5. record wall time, peak RSS (the summed RSS of each Pelican process and its workers, sampled every
-   0.2 s), output size, search-index bytes and the time spent in each of our plugins.
+5. record wall time, peak memory (each Pelican process's own peak RSS, or the summed PSS of it and its
+   worker processes sampled every 0.2 s, whichever is larger), output size, search-index bytes and the
+   time spent in each of our plugins.
 
 Every Pelican run is a subprocess started as `python -m benchmarks.build child ...`: it times each of our
 plugins' signal receivers and generators (news_related, news_trending, news_search, ...) without touching
@@ -71,7 +72,7 @@ class RunResult:
     """One Pelican process: wall seconds, peak RSS and the seconds spent in each of our plugins."""
 
     seconds: float
-    peak_rss_mb: float  # the whole process tree's summed RSS at its peak (workers included)
+    peak_rss_mb: float  # the larger of the Pelican process's peak RSS and the process tree's peak summed PSS
     plugin_seconds: dict[str, float]
     main_rss_mb: float = 0.0  # the Pelican process alone (ru_maxrss)
 
@@ -244,14 +245,15 @@ def pelican_run(content: Path, output: Path, extra: Mapping[str, object], clean:
             f"{log.decode('utf-8', 'replace')[-4000:]}\nrun the command yourself to see more: {' '.join(command)}"
         )
     # ru_maxrss is in kilobytes on Linux. Worker processes (reading, rendering, search) are not in it: the
-    # sampler's peak of the whole process tree's summed RSS is, and it is the larger figure that is reported.
+    # sampler's peak of the whole process tree's memory is; the larger of the two is reported.
     peak = max(usage.ru_maxrss / 1024, sampler.peak_mb)
     return RunResult(round(seconds, 2), round(peak, 1), plugin_seconds, round(usage.ru_maxrss / 1024, 1))
 
 
 class TreeMemory(threading.Thread):
-    """Samples, every 0.2 s, the summed resident memory of a process and all its descendants (the build's
-    worker processes). Pages shared after fork are counted once per process, so this is an upper bound."""
+    """Samples, every 0.2 s, the memory of a process and all its descendants (the build's worker processes):
+    the sum of their proportional set sizes (PSS), in which a page shared after fork counts once in all, so
+    the sum is the physical memory the build holds. Summed RSS would count each shared page once per process."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
@@ -261,7 +263,7 @@ class TreeMemory(threading.Thread):
 
     def run(self) -> None:
         while not self._done.wait(0.2):
-            self.peak_mb = max(self.peak_mb, sum(_rss_mb(pid) for pid in _tree(self.pid)))
+            self.peak_mb = max(self.peak_mb, sum(_pss_mb(pid) for pid in _tree(self.pid)))
 
     def stop(self) -> None:
         self._done.set()
@@ -281,10 +283,10 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
-def _rss_mb(pid: int) -> float:
+def _pss_mb(pid: int) -> float:
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
@@ -414,7 +416,7 @@ def table(measured: Sequence[SizeResult]) -> list[str]:
         ("  files rewritten / changed", [_change(r.add_one_output) for r in measured]),
         ("rebuild after editing one, s", [f"{r.edit_one.seconds:.1f} ({r.edit_one_share:.1%})" for r in measured]),
         ("  files rewritten / changed", [_change(r.edit_one_output) for r in measured]),
-        ("peak RSS bare / full, MB", [f"{r.bare.peak_rss_mb:.0f} / {r.full.peak_rss_mb:.0f}" for r in measured]),
+        ("peak memory bare / full, MB", [f"{r.bare.peak_rss_mb:.0f} / {r.full.peak_rss_mb:.0f}" for r in measured]),
         ("output bare / full, MB", [f"{r.bare_output_bytes / 1e6:.1f} / {r.output_bytes / 1e6:.1f}" for r in measured]),
         ("output files bare / full", [f"{r.bare_files:,} / {r.output_files:,}" for r in measured]),
         (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -221,3 +222,36 @@ def test_a_summary_line_renders_as_markdown_would(settings, line):
     reader = NewsMarkdownReader({**settings, "MARKDOWN": PROJECT_MARKDOWN})
     full = reader._render(line).strip().removeprefix("<p>").removesuffix("</p>")
     assert reader.render_line(line) == full
+
+
+def _site_pages(output: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(output)): p.read_bytes() for p in sorted(output.rglob("*.html"))}
+
+
+def test_the_content_cache_is_used_and_thrown_away_when_reading_settings_change(tmp_path):
+    """A rebuild reads unchanged files from Pelican's content cache; an edited file is read again; a changed
+    Markdown setting discards the cache. Each rebuild equals a build from an empty cache."""
+    from tests.sitebuild import FIXTURES, build_site
+
+    content, cache = tmp_path / "content", tmp_path / "cache"
+    shutil.copytree(FIXTURES / "small_archive", content)
+    cached = {"CACHE_PATH": str(cache), "RELATED_CACHE_PATH": False}
+
+    def build(output: Path, extra: dict) -> dict[str, bytes]:
+        result = build_site(content, tmp_path / output, extra=extra)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return _site_pages(tmp_path / output)
+
+    build(Path("first"), cached)
+    assert (cache / "ArticlesGenerator-Readers").is_file()
+    article = next((content / "articles").rglob("chip-rules.md"))
+    article.write_text(article.read_text(encoding="utf-8") + '\nA sentence added -- with "quotes".\n', "utf-8")
+    again = build(Path("again"), cached)
+    assert any("A sentence added" in html.decode() for html in again.values())
+    assert again == build(Path("fresh"), {**cached, "CACHE_PATH": str(tmp_path / "empty-cache")})
+
+    plain = {"extension_configs": {"markdown.extensions.extra": {}}, "output_format": "html5"}  # no SmartyPants
+    changed = build(Path("changed"), {**cached, "MARKDOWN": plain})
+    assert any('with "quotes"' in html.decode() for html in changed.values())
+    fresh = build(Path("fresh2"), {**cached, "MARKDOWN": plain, "CACHE_PATH": str(tmp_path / "empty-2")})
+    assert changed == fresh
