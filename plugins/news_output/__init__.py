@@ -6,9 +6,19 @@ from __future__ import annotations
 from pelican import signals
 
 from .output import finish, set_aside, start_finishing
-from .writer import OutputError, OutputWriter, articles_planned, get_writer, run_beside
+from .writer import OutputError, OutputWriter, Pending, articles_planned, compute_beside, get_writer, run_beside
 
-__all__ = ["OutputError", "OutputWriter", "finish", "register", "run_beside", "set_aside", "start_finishing"]
+__all__ = [
+    "OutputError",
+    "OutputWriter",
+    "Pending",
+    "compute_beside",
+    "finish",
+    "register",
+    "run_beside",
+    "set_aside",
+    "start_finishing",
+]
 
 
 def register() -> None:

@@ -26,6 +26,7 @@ import gc
 import io
 import logging
 import os
+import pickle
 import sys
 import time
 import traceback
@@ -318,6 +319,52 @@ def run_beside(task: Callable[[], object], what: str, settings: Mapping[str, Any
         task()
         return
     _beside.append(_fork(task, what))
+
+
+class Pending:
+    """The result of compute_beside(): `result()` waits for the worker and returns what it computed."""
+
+    def __init__(self, what: str, child: _Child | None = None, value: object = None) -> None:
+        self.what, self._child, self._value = what, child, value
+
+    def result(self) -> Any:
+        child, self._child = self._child, None
+        if child is None:
+            return self._value
+        with os.fdopen(child.reader, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(child.pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise OutputError(data.decode("utf-8", "replace") or f"{self.what}: the worker process failed")
+        self._value = pickle.loads(data)
+        return self._value
+
+
+def compute_beside(function: Callable[..., Any], *args: Any, what: str, settings: Mapping[str, Any]) -> Pending:
+    """Start `function(*args)` in a forked process and go on; `.result()` gives its (pickled) return value.
+    For computations the build needs later, e.g. news_related's ranking while the stories are clustered.
+    With BUILD_WORKERS ≤ 1 it runs here and now."""
+    if worker_count(settings) <= 1:
+        return Pending(what, value=function(*args))
+    gc.freeze()
+    reader, report = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(reader)
+        status = 0
+        try:
+            payload = pickle.dumps(function(*args), protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException as exc:
+            payload = f"{what}: {''.join(traceback.format_exception(exc))}".encode("utf-8", "replace")
+            status = 1
+        try:
+            with os.fdopen(report, "wb") as pipe:
+                pipe.write(payload)
+        finally:
+            os._exit(status)
+    gc.unfreeze()
+    os.close(report)
+    return Pending(what, _Child(pid, reader, what))
 
 
 def get_writer(pelican: Any) -> type[OutputWriter]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pelican import signals
 
-from .related import add_related
+from .related import add_related, attach_related
 
-__all__ = ["add_related", "register"]
+__all__ = ["add_related", "attach_related", "register"]
 
 
 def register() -> None:
     signals.article_generator_finalized.connect(add_related)
+    signals.all_generators_finalized.connect(attach_related)

@@ -85,26 +85,48 @@ def read_settings(settings: Mapping[str, Any]) -> RelatedSettings:
     return RelatedSettings(max_related=maximum, weights=weights, cache_path=cache_path)
 
 
+_pending: list[tuple[Any, list[Any], RelatedSettings, str, Any, float]] = []
+
+
 def add_related(generator: Any) -> None:
-    """Set `related` (a list of articles, best first) on every article in generator.articles."""
+    """At `article_generator_finalized`: start ranking every article's related articles, in a worker process
+    beside the build (news_output's compute_beside) unless the cache has them; `attach_related` sets them."""
+    from news_output import compute_beside  # here: Pelican loads news_output after this plugin
+
     settings = read_settings(generator.settings)
     articles = sorted(generator.articles, key=lambda a: (str(getattr(a, "id", "") or ""), a.source_path))
-    stories = stories_of(articles)
     started = time.perf_counter()
+    stories = stories_of(articles)
     key = cache_key(stories, settings)
     picks = load_cached(settings.cache_path, key, len(stories))
-    if picks is None:
-        picks = rank_related(stories, settings.max_related, settings.weights)
-        if settings.cache_path is not None:
-            save_cached(settings.cache_path, key, picks)
-        how = "computed"
-    else:
-        how = "reused from the cache"
-    for article, chosen in zip(articles, picks, strict=True):
-        article.related = [articles[index] for index in chosen]
-    logger.info(
-        "news_related: related articles for %d articles %s in %.2f s", len(articles), how, time.perf_counter() - started
+    if picks is not None:
+        _pending.append((generator, articles, settings, key, picks, started))
+        return
+    ranking = compute_beside(
+        rank_related, stories, settings.max_related, settings.weights, what="news_related", settings=generator.settings
     )
+    _pending.append((generator, articles, settings, key, ranking, started))
+
+
+def attach_related(generators: Any) -> None:
+    """At `all_generators_finalized`, before any page is planned: set `related` (a list of articles, best
+    first) on every article, from the cache or the finished ranking."""
+    while _pending:
+        _, articles, settings, key, result, started = _pending.pop(0)
+        if isinstance(result, list):
+            picks, how = result, "reused from the cache"
+        else:
+            picks, how = result.result(), "computed"
+            if settings.cache_path is not None:
+                save_cached(settings.cache_path, key, picks)
+        for article, chosen in zip(articles, picks, strict=True):
+            article.related = [articles[index] for index in chosen]
+        logger.info(
+            "news_related: related articles for %d articles %s in %.2f s (beside the build)",
+            len(articles),
+            how,
+            time.perf_counter() - started,
+        )
 
 
 # --- articles -> stories ---------------------------------------------------------------------------------
