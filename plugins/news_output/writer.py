@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from news_feeds import AbsoluteFeedWriter
-from news_reader import worker_count
+from news_reader import in_forked_worker, worker_count
 from pelican import signals
 from pelican.paginator import Paginator
 from pelican.utils import get_relative_path, path_to_url, sanitised_join
@@ -282,6 +282,7 @@ def _fork(work: Callable[[], object], what: str) -> _Child:
         os.close(reader)
         status = 0
         try:
+            in_forked_worker()
             signals.content_written.receivers.clear()
             work()
         except BaseException as exc:
@@ -353,6 +354,7 @@ def compute_beside(function: Callable[..., Any], *args: Any, what: str, settings
         os.close(reader)
         status = 0
         try:
+            in_forked_worker()
             payload = pickle.dumps(function(*args), protocol=pickle.HIGHEST_PROTOCOL)
         except BaseException as exc:
             payload = f"{what}: {''.join(traceback.format_exception(exc))}".encode("utf-8", "replace")

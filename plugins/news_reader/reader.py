@@ -20,6 +20,7 @@ import math
 import multiprocessing
 import os
 import re
+import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -485,6 +486,22 @@ def worker_count(settings: Mapping[str, Any]) -> int:
     return value
 
 
+def in_forked_worker() -> None:
+    """First thing in a forked worker process: log through a plain stderr handler. Pelican logs through rich,
+    whose console lock may have been held by the parent's spinner thread at the moment of the fork; that
+    thread does not exist in the worker, so the lock would never be released and the worker's first log line
+    would hang."""
+    root = logging.getLogger()
+    plain = logging.StreamHandler(sys.stderr)
+    plain.setFormatter(logging.Formatter("%(levelname)-8s %(message)s"))
+    for handler in list(root.handlers):
+        plain.setLevel(min(plain.level or handler.level, handler.level))
+        for log_filter in handler.filters:
+            plain.addFilter(log_filter)
+        root.removeHandler(handler)
+    root.addHandler(plain)
+
+
 class NewsMarkdownReader(BaseReader):
     """Pelican reader for our Markdown files with YAML front matter."""
 
@@ -539,7 +556,7 @@ class NewsMarkdownReader(BaseReader):
         _worker_reader = self
         started = time.perf_counter()
         try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+            with multiprocessing.get_context("fork").Pool(workers, initializer=in_forked_worker) as pool:
                 for path, rendered in zip(paths, pool.imap(_render_in_worker, paths, chunksize=_CHUNK), strict=True):
                     if rendered is not None:
                         self._prepared[os.path.abspath(path)] = rendered
