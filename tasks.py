@@ -464,6 +464,7 @@ def bench(c, articles="1000", keep=False):
     from benchmarks.build import BenchmarkError, run
     from benchmarks.corpus import CorpusError
 
+    ensure_lunr(c)  # the full build copies lunr.js into the output, as `invoke build` does
     try:
         counts = [int(n) for n in str(articles).split(",") if n.strip()]
         for line in run(counts, keep=bool(keep)):

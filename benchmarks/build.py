@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import platform
+import shlex
 import shutil
 import subprocess
 import sys
@@ -221,7 +222,8 @@ def pelican_run(content: Path, output: Path, extra: Mapping[str, object], clean:
         timings = Path(handle.name)
     overrides = [f"{name}={json.dumps(value)}" for name, value in extra.items()]
     command = [sys.executable, "-m", "benchmarks.build", "child", str(timings), "--"]
-    command += [str(content), "-s", str(SETTINGS), "-o", str(output), "-q", "--extra-settings", *overrides]
+    # Not -q: that hides Pelican's (and our plugins') errors, and a failed run must say why.
+    command += [str(content), "-s", str(SETTINGS), "-o", str(output), "--extra-settings", *overrides]
     if clean:
         command.append("--delete-output-directory")
     env = {**os.environ, "PYTHONHASHSEED": "0", "COLUMNS": "200"}
@@ -242,7 +244,7 @@ def pelican_run(content: Path, output: Path, extra: Mapping[str, object], clean:
     if process.returncode != 0:
         raise BenchmarkError(
             f"Pelican failed (exit {process.returncode}) building {content} into {output}; its log:\n"
-            f"{log.decode('utf-8', 'replace')[-4000:]}\nrun the command yourself to see more: {' '.join(command)}"
+            f"{log.decode('utf-8', 'replace')[-4000:]}\nrun the command yourself to see more: {shlex.join(command)}"
         )
     # ru_maxrss is in kilobytes on Linux. Worker processes (reading, rendering, search) are not in it: the
     # sampler's peak of the whole process tree's memory is; the larger of the two is reported.
