@@ -36,6 +36,8 @@ from pelican.urlwrappers import Author, Category, Tag
 from pelican.utils import SafeDatetime
 from unidecode import unidecode
 
+from .memo import MEMO_SUFFIX
+
 logger = logging.getLogger(__name__)
 
 VIA_VALUES = ("rss", "page", "contributor")
@@ -702,8 +704,8 @@ def _canonical(value: object) -> str:
 
 def check_content_cache(pelican: Any) -> None:
     """At `initialized`: when Pelican's content cache is on and was made under other reading settings or code,
-    delete the readers' cache files, so no article is read from a stale cache. Pelican itself compares only
-    each file's stamp (CHECK_MODIFIED_METHOD)."""
+    delete the readers' cache files and the memos (memo.py), so no article is read from a stale cache. Pelican
+    itself compares only each file's stamp (CHECK_MODIFIED_METHOD)."""
     settings = pelican.settings
     if not settings.get("CACHE_CONTENT") and not settings.get("LOAD_CONTENT_CACHE"):
         return
@@ -715,7 +717,7 @@ def check_content_cache(pelican: Any) -> None:
             return
     except OSError:
         pass
-    for stale in cache.glob("*-Readers"):
+    for stale in [*cache.glob("*-Readers"), *cache.glob(f"*{MEMO_SUFFIX}")]:
         logger.info("news_reader: reading settings or code changed; removing the content cache %s", stale)
         stale.unlink()
     cache.mkdir(parents=True, exist_ok=True)

@@ -15,11 +15,15 @@ import dataclasses
 import hashlib
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from .similarity import Analyzer, IndexLimits, SimilarityError, candidates, pair_cosines, tfidf_vectors
+
+if TYPE_CHECKING:
+    from news_reader.memo import TextMemo
 
 SECONDS_PER_DAY = 86_400.0
 
@@ -99,9 +103,10 @@ def rank_related(
     max_related: int,
     weights: Weights | None = None,
     limits: IndexLimits | None = None,
+    memo: TextMemo[Any] | None = None,
 ) -> list[tuple[int, ...]]:
     """For each story (by position), the positions of its related stories, best first. Deterministic: the
-    same stories in the same order give the same result."""
+    same stories in the same order give the same result. `memo` keeps each text's term counts between builds."""
     if max_related < 0:
         raise SimilarityError(f"max_related is {max_related}; expected 0 or more")
     weights = weights or Weights()
@@ -109,7 +114,7 @@ def rank_related(
     if total == 0 or max_related == 0:
         return [() for _ in stories]
     # Text: TF-IDF vectors, then a few candidates per story from the pruned inverted index.
-    vectors = tfidf_vectors([s.text for s in stories], analyzer=Analyzer())
+    vectors = tfidf_vectors([s.text for s in stories], analyzer=Analyzer(), memo=memo)
     found = candidates(vectors, candidate_count(max_related), limits)
     # Score the candidates exactly, on every signal.
     left = np.repeat(np.arange(total), found.shape[1])

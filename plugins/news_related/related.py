@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from news_reader import article_text, html_to_text
+from news_reader.memo import TextMemo, code_version
 
 from .ranking import Story, Weights, body_fingerprint, duplicate_groups, rank_related
-from .similarity import SimilarityError
+from .similarity import Analyzer, SimilarityError
 
 logger = logging.getLogger(__name__)
 
@@ -102,10 +103,27 @@ def add_related(generator: Any) -> None:
     if picks is not None:
         _pending.append((generator, articles, settings, key, picks, started))
         return
+    memo = terms_memo(generator.settings, "news_related-terms", Analyzer())
     ranking = compute_beside(
-        rank_related, stories, settings.max_related, settings.weights, what="news_related", settings=generator.settings
+        rank_related_kept, stories, settings, memo, what="news_related", settings=generator.settings
     )
     _pending.append((generator, articles, settings, key, ranking, started))
+
+
+def rank_related_kept(
+    stories: Sequence[Story], settings: RelatedSettings, memo: TextMemo[Any]
+) -> list[tuple[int, ...]]:
+    """rank_related, with each article's term counts taken from and kept in `memo`."""
+    picks = rank_related(stories, settings.max_related, settings.weights, memo=memo)
+    memo.save()
+    return picks
+
+
+def terms_memo(settings: Mapping[str, Any], name: str, analyzer: Analyzer) -> TextMemo[Any]:
+    """The memo `name` (news_reader's TextMemo in CACHE_PATH) of `analyzer`'s term counts per text; its version
+    is the analyzer's class, code and language, so changing any of them starts the memo afresh."""
+    version = f"{type(analyzer).__qualname__}:{analyzer.language}:{code_version(type(analyzer))}"
+    return TextMemo.for_build(settings, name, version)
 
 
 def attach_related(generators: Any) -> None:

@@ -19,12 +19,17 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
 import snowballstemmer
+
+if TYPE_CHECKING:  # news_reader's memo: only its type here, this module needs no Pelican plugin to run
+    from news_reader.memo import TextMemo
 
 # Words that say little about what a story is about. Our own list: English function words, plus the
 # reporting words every news story uses ("said", "told", "yesterday").
@@ -59,6 +64,7 @@ class Analyzer:
     """Text -> term counts (stems and names). Keeps a cache of stems, so reuse one Analyzer for a corpus."""
 
     def __init__(self, language: str = "english") -> None:
+        self.language = language
         self._stemmer = snowballstemmer.stemmer(language)
         self._stems: dict[str, str] = {}
 
@@ -90,14 +96,18 @@ class Analyzer:
 
 
 def tfidf_vectors(
-    texts: Sequence[str], background: Iterable[str] = (), analyzer: Analyzer | None = None
+    texts: Sequence[str],
+    background: Iterable[str] = (),
+    analyzer: Analyzer | None = None,
+    memo: TextMemo[Any] | None = None,
 ) -> sp.csr_matrix:
     """One row per text: its TF-IDF vector of length 1 (float32). `background` texts only count for the
-    document frequencies (IDF), as a bigger corpus of the same kind would."""
+    document frequencies (IDF), as a bigger corpus of the same kind would. With a `memo`, each text's term
+    counts come from it when an earlier build worked them out with the same analyzer."""
     analyzer = analyzer or Analyzer()
     vocabulary: dict[str, int] = {}
-    counts = _count_matrix((analyzer.terms(t) for t in texts), vocabulary)
-    background_counts = _count_matrix((analyzer.terms(t) for t in background), vocabulary)
+    counts = _count_matrix(sorted_terms(texts, analyzer, memo), vocabulary)
+    background_counts = _count_matrix(sorted_terms(background, analyzer), vocabulary)
     width = len(vocabulary)
     counts = _widen(counts, width)
     background_counts = _widen(background_counts, width)
@@ -108,14 +118,39 @@ def tfidf_vectors(
     return normalise_rows(counts)
 
 
-def _count_matrix(term_counts: Iterable[Counter[str]], vocabulary: dict[str, int]) -> sp.csr_matrix:
+def sorted_terms(
+    texts: Iterable[str], analyzer: Analyzer, memo: TextMemo[Any] | None = None
+) -> Iterator[tuple[list[str], Sequence[int]]]:
+    """Each text's terms in sorted order (so the vocabulary numbering, and the output, is deterministic) and
+    their counts. A memo keeps them packed: the terms as one string, the counts as an array's bytes."""
+    if memo is None:
+        for text in texts:
+            counts = analyzer.terms(text)
+            terms = sorted(counts)
+            yield terms, [counts[term] for term in terms]
+        return
+    for joined, packed in memo.map(lambda text: _pack(analyzer.terms(text)), texts, text=str):
+        numbers = array("I")
+        numbers.frombytes(packed)
+        yield (joined.split("\0") if joined else []), numbers
+
+
+def _pack(counts: Counter[str]) -> tuple[str, bytes]:
+    terms = sorted(counts)
+    joined = "\0".join(terms)
+    if joined.count("\0") != max(len(terms) - 1, 0):
+        bad = next(term for term in terms if "\0" in term)
+        raise SimilarityError(f"the term {bad!r} holds a NUL character: term counts with it cannot be kept in a memo")
+    return joined, array("I", [counts[term] for term in terms]).tobytes()
+
+
+def _count_matrix(term_counts: Iterable[tuple[list[str], Sequence[int]]], vocabulary: dict[str, int]) -> sp.csr_matrix:
     indptr = [0]
     indices: list[int] = []
     data: list[int] = []
-    for counts in term_counts:
-        for term in sorted(counts):  # sorted: the vocabulary numbering, and so the output, is deterministic
-            indices.append(vocabulary.setdefault(term, len(vocabulary)))
-            data.append(counts[term])
+    for terms, counts in term_counts:
+        indices.extend([vocabulary.setdefault(term, len(vocabulary)) for term in terms])
+        data.extend(counts)
         indptr.append(len(indices))
     return sp.csr_matrix(
         (np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)),

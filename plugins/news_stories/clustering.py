@@ -25,10 +25,21 @@ import heapq
 import re
 from collections import Counter
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
-from news_related.similarity import Analyzer, IndexLimits, candidates, normalise_rows, pair_cosines, tfidf_vectors
+from news_related.similarity import (
+    Analyzer,
+    IndexLimits,
+    candidates,
+    normalise_rows,
+    pair_cosines,
+    tfidf_vectors,
+)
+
+if TYPE_CHECKING:
+    from news_reader.memo import TextMemo
 
 SECONDS_PER_DAY = 86_400.0
 NUMBER_PREFIX = "num:"
@@ -121,9 +132,11 @@ def item_text(item: StoryItem) -> str:
     return f"{item.title}\n\n{item.title}\n\n{item.text}\n\n{tags}"
 
 
-def story_vectors(items: Sequence[StoryItem], analyzer: Analyzer | None = None) -> sp.csr_matrix:
-    """One TF-IDF row of length 1 per item."""
-    return tfidf_vectors([item_text(item) for item in items], analyzer=analyzer or StoryAnalyzer())
+def story_vectors(
+    items: Sequence[StoryItem], analyzer: Analyzer | None = None, memo: TextMemo[Any] | None = None
+) -> sp.csr_matrix:
+    """One TF-IDF row of length 1 per item (each item's term counts from `memo` when it has them)."""
+    return tfidf_vectors([item_text(item) for item in items], analyzer=analyzer or StoryAnalyzer(), memo=memo)
 
 
 # --- links ------------------------------------------------------------------------------------------------

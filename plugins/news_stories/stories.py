@@ -30,6 +30,7 @@ import numpy as np
 from feedgenerator import Atom1Feed
 from news_reader.reader import FrontMatterError, article_text, html_to_text, parse_front_matter, split_front_matter
 from news_related.ranking import body_fingerprint, duplicate_groups
+from news_related.related import terms_memo
 from news_related.similarity import candidates, pair_cosines
 from pelican.generators import Generator
 
@@ -39,6 +40,7 @@ from .clustering import (
     Cluster,
     ClusteringError,
     ClusterParams,
+    StoryAnalyzer,
     StoryItem,
     cluster_centroids,
     cluster_items,
@@ -420,9 +422,12 @@ class StoriesGenerator(Generator):
         overrides = [read_overrides(a.source_path) for a in articles]
         items = [as_item(a, o) for a, o in zip(articles, overrides, strict=True)]
         overrides_by_slug = {a.slug: o for a, o in zip(articles, overrides, strict=True) if o != Overrides()}
-        # Stories and arcs.
+        # Stories and arcs. Each article's term counts are kept for the next build (news_reader's TextMemo).
+        analyzer = StoryAnalyzer()
+        memo = terms_memo(self.settings, "news_stories-terms", analyzer)
         try:
-            vectors = story_vectors(items)
+            vectors = story_vectors(items, analyzer, memo)
+            memo.save()
             found = text_candidates(vectors, config.params)
             clusters = cluster_items(items, config.params, vectors, found)
             arcs = find_arcs(items, clusters, vectors, config.params, found)

@@ -28,13 +28,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import math
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .phrases import candidates
+
+if TYPE_CHECKING:
+    from news_reader.memo import TextMemo
 
 Kind = Literal["tag", "phrase"]
 
@@ -127,6 +131,11 @@ def document_terms(
     return terms
 
 
+def document_text(document: TrendDocument) -> str:
+    """Everything of a document that its terms depend on, as one string (a memo's key)."""
+    return json.dumps([document.tags, document.title, document.summary], ensure_ascii=False)
+
+
 def log_likelihood(a: int, b: int, c: int, d: int) -> float:
     """G² of the 2×2 table [[a, b], [c, d]] (a: term in window, b: others in window, c/d: the baseline)."""
     total = a + b + c + d
@@ -158,12 +167,14 @@ def find_trends(
     config: TrendConfig = TrendConfig(),
     key: Callable[[str], str] = default_key,
     tag_labels: Mapping[str, str] | None = None,
+    memo: TextMemo[Any] | None = None,
 ) -> tuple[WindowTrends, ...]:
     """The trending terms of each window ending at `now`, best first.
 
     `key` decides which spellings are one term (news_trending passes the tag rules, so "U.S." in a headline
     is the tag "United States"); `tag_labels` ({key: display name}) marks terms that are tags of the
-    archive (default: the documents' own tags)."""
+    archive (default: the documents' own tags). `memo` keeps each document's terms between builds; its version
+    must name `key` and `config.extra_generic` (news_trending's terms_version does)."""
     windows = config.windows
     baseline = dt.timedelta(days=config.baseline_days)
     oldest = now - max((w.span for w in windows), default=dt.timedelta(0)) - baseline
@@ -175,23 +186,26 @@ def find_trends(
     seen_tags: dict[str, str] = {}
 
     # Read each recent document once; count its terms in every window or baseline it falls in.
-    for document in documents:
-        if document.date > now or document.date <= oldest:
-            continue
-        terms = document_terms(document, key, config.extra_generic)
-        for term in terms.values():
-            if term.is_tag:
-                seen_tags.setdefault(term.key, term.label)
+    recent = [document for document in documents if oldest < document.date <= now]
+
+    def terms_of(document: TrendDocument) -> tuple[tuple[str, str, bool], ...]:
+        return tuple((t.key, t.label, t.is_tag) for t in document_terms(document, key, config.extra_generic).values())
+
+    found = memo.map(terms_of, recent, text=document_text) if memo is not None else map(terms_of, recent)
+    for document, terms in zip(recent, found, strict=True):
+        for term_key, label, is_tag in terms:
+            if is_tag:
+                seen_tags.setdefault(term_key, label)
         age = now - document.date
         for index, window in enumerate(windows):
             if age < window.span:
                 window_docs[index] += 1
-                window_counts[index].update(terms.keys())
-                for term in terms.values():
-                    labels[index][term.key][term.label] += 1
+                window_counts[index].update(term_key for term_key, _, _ in terms)
+                for term_key, label, _ in terms:
+                    labels[index][term_key][label] += 1
             elif age < window.span + baseline:
                 baseline_docs[index] += 1
-                baseline_counts[index].update(terms.keys())
+                baseline_counts[index].update(term_key for term_key, _, _ in terms)
 
     tags = dict(tag_labels) if tag_labels is not None else seen_tags
     return tuple(

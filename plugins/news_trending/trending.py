@@ -14,14 +14,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote_plus
 
 from markupsafe import Markup
+from news_reader.memo import TextMemo, code_version
 from pelican.generators import Generator
 
+from .phrases import candidates
 from .scoring import TrendConfig, TrendDocument, TrendWindow, WindowTrends, default_key, find_trends, first_with_trends
 
 TRENDING_DEFAULTS: dict[str, Any] = {
@@ -219,6 +223,16 @@ def views(results: Sequence[WindowTrends], tags_by_key: Mapping[str, Any], searc
     return shown
 
 
+def terms_memo(settings: Mapping[str, Any], rules: Any, config: TrendConfig) -> TextMemo[Any]:
+    """The memo of each article's terms in CACHE_PATH. Its version names all they depend on besides the
+    article: the code that finds them, the tag aliases that key them, the extra generic words."""
+    owner = type(rules) if rules is not None else default_key
+    aliases = sorted(rules.aliases.items()) if rules is not None else []
+    described = json.dumps([code_version(find_trends, candidates, owner), aliases, sorted(config.extra_generic)])
+    version = hashlib.sha256(described.encode()).hexdigest()
+    return TextMemo.for_build(settings, "news_trending-terms", version)
+
+
 class TrendingGenerator(Generator):
     """Scores the listed articles and writes the trending page."""
 
@@ -233,7 +247,11 @@ class TrendingGenerator(Generator):
         key = rules.key if rules is not None else default_key
         tags_by_key = {key(tag.name): tag for tag, _ in self.context.get("tags") or []}
         tag_labels = {k: tag.name for k, tag in tags_by_key.items()}
-        results = find_trends((as_document(a) for a in articles), now, config.config, key, tag_labels) if now else ()
+        # Each article's terms are kept for the next build (news_reader's TextMemo).
+        memo = terms_memo(self.settings, rules, config.config)
+        documents = (as_document(a) for a in articles)
+        results = find_trends(documents, now, config.config, key, tag_labels, memo) if now else ()
+        memo.save()
         windows = views(results, tags_by_key, config.search_url)
         strip_window = first_with_trends(results)
         strip = next((view for view in windows if strip_window and view.label == strip_window.window.label), None)

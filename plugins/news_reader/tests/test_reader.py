@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import shutil
 import textwrap
 from pathlib import Path
@@ -229,8 +230,9 @@ def _site_pages(output: Path) -> dict[str, bytes]:
 
 
 def test_the_content_cache_is_used_and_thrown_away_when_reading_settings_change(tmp_path):
-    """A rebuild reads unchanged files from Pelican's content cache; an edited file is read again; a changed
-    Markdown setting discards the cache. Each rebuild equals a build from an empty cache."""
+    """A rebuild reads unchanged files from Pelican's content cache, and the stories', related articles' and
+    trending terms of unchanged articles from the memos (memo.py); an edited file is read again; a changed
+    Markdown setting discards the cache and the memos. Each rebuild equals a build from an empty cache."""
     from tests.sitebuild import FIXTURES, build_site
 
     content, cache = tmp_path / "content", tmp_path / "cache"
@@ -244,6 +246,8 @@ def test_the_content_cache_is_used_and_thrown_away_when_reading_settings_change(
 
     build(Path("first"), cached)
     assert (cache / "ArticlesGenerator-Readers").is_file()
+    memos = {"news_stories-terms.memo", "news_related-terms.memo", "news_trending-terms.memo"}
+    assert memos <= {path.name for path in cache.iterdir()}
     article = next((content / "articles").rglob("chip-rules.md"))
     article.write_text(article.read_text(encoding="utf-8") + '\nA sentence added -- with "quotes".\n', "utf-8")
     again = build(Path("again"), cached)
@@ -251,6 +255,15 @@ def test_the_content_cache_is_used_and_thrown_away_when_reading_settings_change(
     assert again == build(Path("fresh"), {**cached, "CACHE_PATH": str(tmp_path / "empty-cache")})
 
     plain = {"extension_configs": {"markdown.extensions.extra": {}}, "output_format": "html5"}  # no SmartyPants
+    # Memos that would change the pages if they were used after the settings change: no text has any terms.
+    for name, nothing in (
+        ("news_related-terms", ("", b"")),
+        ("news_stories-terms", ("", b"")),
+        ("news_trending-terms", ()),
+    ):
+        memo = cache / f"{name}.memo"
+        payload = pickle.loads(memo.read_bytes())
+        memo.write_bytes(pickle.dumps({**payload, "values": dict.fromkeys(payload["values"], nothing)}))
     changed = build(Path("changed"), {**cached, "MARKDOWN": plain})
     assert any('with "quotes"' in html.decode() for html in changed.values())
     fresh = build(Path("fresh2"), {**cached, "MARKDOWN": plain, "CACHE_PATH": str(tmp_path / "empty-2")})

@@ -127,3 +127,22 @@ def test_lee_pearson_is_at_least_0_60():
     result = lee_pearson(LEE)
     assert result.pairs == 1225
     assert result.pearson >= 0.60
+
+
+def test_term_counts_kept_in_a_memo_give_the_same_vectors(tmp_path):
+    """tfidf_vectors with news_reader's TextMemo: a second run reads every text's counts from the memo and
+    gives exactly the vectors computed from the texts."""
+    from news_reader.memo import TextMemo
+
+    settings = {"CACHE_PATH": str(tmp_path), "LOAD_CONTENT_CACHE": True, "CACHE_CONTENT": True}
+    texts = [*STORIES, ""]  # an empty text has no terms
+    plain = tfidf_vectors(texts)
+    for computed in (len(texts), 0):
+        memo = TextMemo.for_build(settings, "terms", "v1")
+        kept = tfidf_vectors(texts, memo=memo)
+        memo.save()
+        assert memo.computed == computed
+        assert (kept != plain).nnz == 0
+        assert kept.shape == plain.shape
+        assert np.array_equal(kept.indices, plain.indices)
+        assert np.array_equal(kept.indptr, plain.indptr)

@@ -12,6 +12,7 @@ from news_trending.scoring import (
     TrendDocument,
     TrendWindow,
     default_key,
+    document_text,
     find_trends,
     first_with_trends,
     log_likelihood,
@@ -204,3 +205,22 @@ def test_results_are_deterministic():
     first = find_trends(steady_stream() + burst(), NOW, TrendConfig())
     second = find_trends(list(reversed(steady_stream() + burst())), NOW, TrendConfig())
     assert first == second
+
+
+def test_terms_kept_in_a_memo_give_the_same_trends(tmp_path):
+    """A rebuild takes each unchanged document's terms from news_reader's TextMemo: same trends, and only a
+    new document's terms are worked out."""
+    from news_reader.memo import TextMemo
+
+    settings = {"CACHE_PATH": str(tmp_path), "LOAD_CONTENT_CACHE": True, "CACHE_CONTENT": True}
+    documents = steady_stream() + burst()
+    plain = find_trends(documents, NOW, TrendConfig())
+    first = TextMemo.for_build(settings, "trending-terms", "v1")
+    assert find_trends(documents, NOW, TrendConfig(), memo=first) == plain
+    first.save()
+    assert 0 < first.computed <= len({document_text(d) for d in documents})  # many stream texts repeat
+
+    later = [*documents, TrendDocument(NOW - dt.timedelta(hours=1), "Osmark harbour tariffs report delayed")]
+    again = TextMemo.for_build(settings, "trending-terms", "v1")
+    assert find_trends(later, NOW, TrendConfig(), memo=again) == find_trends(later, NOW, TrendConfig())
+    assert again.computed == 1
