@@ -105,6 +105,8 @@ class SizeResult:
     output_files: int
     search_index_bytes: int
     search_index_files: int
+    commit: str = ""  # the project's commit measured (with "+changes" when the working tree differed)
+    measured_at: str = ""
 
     @property
     def ratio(self) -> float:
@@ -135,15 +137,58 @@ def run(counts: Sequence[int], results: Path = RESULTS, keep: bool = False) -> l
     for count in sorted(set(counts)):
         print(f"building {count} articles ...", flush=True)
         measured.append(measure_size(count, keep=keep))
-    lines = table(measured)
-    results.mkdir(parents=True, exist_ok=True)
+    # Sizes measured earlier and not now stay in the results, each with the commit and time it was measured at.
     json_path = results / "build.json"
-    json_path.write_text(json.dumps(to_json(measured), indent=2) + "\n", encoding="utf-8")
-    lines.append(f"wrote {_shown(json_path)}")
-    png = plot(measured, results / "build.png")
+    kept = [r for r in load_results(json_path) if r.articles not in {m.articles for m in measured}]
+    every = sorted([*kept, *measured], key=lambda r: r.articles)
+    lines = table(every)
+    results.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(to_json(every), indent=2) + "\n", encoding="utf-8")
+    lines.append(
+        f"wrote {_shown(json_path)}"
+        + (f" (kept {', '.join(f'{r.articles:,}' for r in kept)} from before)" if kept else "")
+    )
+    png = plot(every, results / "build.png")
     lines.append(f"wrote {_shown(png)}" if png else "matplotlib is not installed: no plot (pip install matplotlib)")
     lines.append(summary(measured[-1]))
     return lines
+
+
+def load_results(path: Path) -> list[SizeResult]:
+    """The sizes in an earlier build.json (none when it is missing or in another layout)."""
+    try:
+        runs = json.loads(path.read_text(encoding="utf-8"))["runs"]
+        return [_from_json(entry) for entry in runs]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
+def _from_json(entry: dict[str, Any]) -> SizeResult:
+    fields = {f.name for f in dataclasses.fields(SizeResult)}
+    values = {name: value for name, value in entry.items() if name in fields}
+    for name in ("bare", "full", "add_one", "edit_one"):
+        values[name] = RunResult(**values[name])
+    for name in ("add_one_output", "edit_one_output"):
+        values[name] = OutputChange(**values[name])
+    return SizeResult(**values)
+
+
+def project_commit() -> str:
+    """The commit the project is at, with "+changes" when plugins, theme, settings or benchmarks differ from it."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--", "plugins", "theme", "pelicanconf.py", "benchmarks"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+changes" if changed else "")
 
 
 def measure_size(count: int, keep: bool = False) -> SizeResult:
@@ -188,6 +233,8 @@ def measure_size(count: int, keep: bool = False) -> SizeResult:
             output_files=len(before),
             search_index_bytes=sum(p.stat().st_size for p in _files(search)),
             search_index_files=sum(1 for _ in _files(search)),
+            commit=project_commit(),
+            measured_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         )
     finally:
         if keep:
@@ -411,6 +458,7 @@ def table(measured: Sequence[SizeResult]) -> list[str]:
     """One column per archive size, one row per figure."""
     rows: list[tuple[str, list[str]]] = [
         ("articles", [f"{r.articles:,}" for r in measured]),
+        ("measured at commit", [r.commit or "?" for r in measured]),
         ("bare Pelican (notmyidea theme), s", [f"{r.bare.seconds:.1f}" for r in measured]),
         ("full build, s", [f"{r.full.seconds:.1f}" for r in measured]),
         ("full / bare", [f"{r.ratio:.2f}" for r in measured]),
