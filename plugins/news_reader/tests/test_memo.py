@@ -85,3 +85,22 @@ def test_code_version_changes_with_the_code_of_a_class_and_of_its_bases():
     assert code_version(Analyzer) != code_version(StoryAnalyzer)  # StoryAnalyzer's own module counts too
     assert code_version(StoryAnalyzer) == code_version(StoryAnalyzer)
     assert len(code_version(len)) == 16  # a builtin has no file: the digest of nothing, still a version
+
+
+def test_many_texts_go_through_in_batches_and_come_back_in_order(tmp_path):
+    texts = [f"text number {i}" for i in range(1234)] + ["text number 7"]  # more than one batch, one repeat
+    first, calls = run(TextMemo.for_build(_settings(tmp_path), "terms", "v1"), texts)
+    assert len(calls) == 1234
+    again, calls = run(TextMemo.for_build(_settings(tmp_path), "terms", "v1"), texts[::-1])
+    assert calls == []
+    assert again == first[::-1]
+
+
+def test_a_memo_that_may_not_be_written_is_left_alone(tmp_path):
+    run(TextMemo.for_build(_settings(tmp_path), "terms", "v1"), ["alpha"])
+    before = (tmp_path / "terms.memo").read_bytes()
+    _, calls = run(TextMemo.for_build(_settings(tmp_path, save=False), "terms", "v2"), ["alpha", "beta"])
+    assert calls == ["alpha", "beta"]
+    assert (tmp_path / "terms.memo").read_bytes() == before
+    _, calls = run(TextMemo.for_build(_settings(tmp_path, save=False), "terms", "v1"), ["alpha", "beta"])
+    assert calls == ["beta"]

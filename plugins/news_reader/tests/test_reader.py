@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import pickle
 import shutil
+import sqlite3
 import textwrap
 from pathlib import Path
 
@@ -261,9 +263,8 @@ def test_the_content_cache_is_used_and_thrown_away_when_reading_settings_change(
         ("news_stories-terms", ("", b"")),
         ("news_trending-terms", ()),
     ):
-        memo = cache / f"{name}.memo"
-        payload = pickle.loads(memo.read_bytes())
-        memo.write_bytes(pickle.dumps({**payload, "values": dict.fromkeys(payload["values"], nothing)}))
+        with contextlib.closing(sqlite3.connect(cache / f"{name}.memo")) as memo, memo:
+            assert memo.execute("UPDATE memo SET value = ?", (pickle.dumps(nothing),)).rowcount > 0
     changed = build(Path("changed"), {**cached, "MARKDOWN": plain})
     assert any('with "quotes"' in html.decode() for html in changed.values())
     fresh = build(Path("fresh2"), {**cached, "MARKDOWN": plain, "CACHE_PATH": str(tmp_path / "empty-2")})
