@@ -274,21 +274,29 @@ class _Child:
 
 
 def _fork(work: Callable[[], object], what: str) -> _Child:
-    """Run `work` in a forked process; a failure is sent back on a pipe, read by _wait()."""
+    """Run `work` in a forked process. It sends back, on a pipe read by _report(), how long it took and its
+    result or, when it failed, the error."""
     gc.freeze()  # the collector then leaves the shared objects' pages alone, so they stay shared
     reader, report = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the worker: work, report a failure on the pipe, exit without Python's teardown
+    if pid == 0:  # the worker: work, report, exit without Python's teardown
         os.close(reader)
         status = 0
+        started = time.perf_counter()
         try:
             in_forked_worker()
             signals.content_written.receivers.clear()
-            work()
+            outcome: tuple[bool, object] = (True, work())
         except BaseException as exc:
             message = str(exc) if isinstance(exc, OutputError) else "".join(traceback.format_exception(exc))
-            os.write(report, f"{what}: {message}".encode("utf-8", "replace"))
-            status = 1
+            outcome, status = (False, f"{what}: {message}"), 1
+        try:
+            payload = pickle.dumps((time.perf_counter() - started, *outcome), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # a result that cannot be pickled is the task's bug: report it
+            payload, status = pickle.dumps((0.0, False, f"{what}: its result cannot be sent back: {exc}")), 1
+        try:
+            with os.fdopen(report, "wb") as pipe:
+                pipe.write(payload)
         finally:
             sys.stdout.flush()
             sys.stderr.flush()
@@ -298,14 +306,27 @@ def _fork(work: Callable[[], object], what: str) -> _Child:
     return _Child(pid, reader, what)
 
 
-def _wait(child: _Child) -> str:
+# what a worker did (e.g. "render worker", "search index") -> its seconds, summed over this process's builds
+worker_seconds: dict[str, float] = {}
+
+
+def _report(child: _Child) -> tuple[bool, object]:
+    """Wait for a worker: (True, its result) or (False, what went wrong)."""
     with os.fdopen(child.reader, "rb") as pipe:
-        message = pipe.read().decode("utf-8", "replace")
+        data = pipe.read()
     _, status = os.waitpid(child.pid, 0)
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0 and not message:
-        message = f"{child.what}: the worker process (pid {child.pid}) ended with exit status {code}"
-    return message
+    try:
+        seconds, ok, payload = pickle.loads(data)
+    except Exception:  # nothing or half a report: the worker died (killed, out of memory)
+        code = os.waitstatus_to_exitcode(status)
+        return False, f"{child.what}: the worker process (pid {child.pid}) ended with exit status {code}"
+    worker_seconds[child.what] = worker_seconds.get(child.what, 0.0) + seconds
+    return ok, payload
+
+
+def _wait(child: _Child) -> str:
+    ok, payload = _report(child)
+    return "" if ok else str(payload)
 
 
 _active: list[OutputWriter] = []  # writers of builds whose pages are not all written yet
@@ -319,7 +340,11 @@ def run_beside(task: Callable[[], object], what: str, settings: Mapping[str, Any
     if worker_count(settings) <= 1:
         task()
         return
-    _beside.append(_fork(task, what))
+    _beside.append(_fork(functools.partial(_nothing_back, task), what))
+
+
+def _nothing_back(task: Callable[[], object]) -> None:
+    task()  # its return value is not sent back
 
 
 class Pending:
@@ -332,12 +357,10 @@ class Pending:
         child, self._child = self._child, None
         if child is None:
             return self._value
-        with os.fdopen(child.reader, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(child.pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise OutputError(data.decode("utf-8", "replace") or f"{self.what}: the worker process failed")
-        self._value = pickle.loads(data)
+        ok, payload = _report(child)
+        if not ok:
+            raise OutputError(str(payload))
+        self._value = payload
         return self._value
 
 
@@ -347,26 +370,7 @@ def compute_beside(function: Callable[..., Any], *args: Any, what: str, settings
     With BUILD_WORKERS ≤ 1 it runs here and now."""
     if worker_count(settings) <= 1:
         return Pending(what, value=function(*args))
-    gc.freeze()
-    reader, report = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(reader)
-        status = 0
-        try:
-            in_forked_worker()
-            payload = pickle.dumps(function(*args), protocol=pickle.HIGHEST_PROTOCOL)
-        except BaseException as exc:
-            payload = f"{what}: {''.join(traceback.format_exception(exc))}".encode("utf-8", "replace")
-            status = 1
-        try:
-            with os.fdopen(report, "wb") as pipe:
-                pipe.write(payload)
-        finally:
-            os._exit(status)
-    gc.unfreeze()
-    os.close(report)
-    return Pending(what, _Child(pid, reader, what))
+    return Pending(what, _fork(functools.partial(function, *args), what))
 
 
 def get_writer(pelican: Any) -> type[OutputWriter]:

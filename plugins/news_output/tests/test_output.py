@@ -129,3 +129,33 @@ def test_a_wrong_worker_count_names_itself(content: Path, tmp_path: Path) -> Non
     result = build_site(content, tmp_path / "output", extra={"BUILD_WORKERS": -1})
     assert result.returncode != 0
     assert "BUILD_WORKERS is -1" in result.stdout + result.stderr
+
+
+def _square(number: int) -> int:
+    return number * number
+
+
+def _fails() -> None:
+    raise ValueError("no such figure")
+
+
+def _dies() -> None:
+    import os
+
+    os._exit(3)  # as a worker killed for memory would: no report at all
+
+
+def test_work_beside_the_build_sends_back_its_result_its_error_and_its_time() -> None:
+    """compute_beside in a forked worker: the value comes back, an error comes back as OutputError with the
+    traceback, a worker that dies says so, and each worker's seconds are counted (the bench prints them)."""
+    from news_output import OutputError, compute_beside
+    from news_output.writer import worker_seconds
+
+    settings = {"BUILD_WORKERS": 2}
+    assert compute_beside(_square, 12, what="square", settings=settings).result() == 144
+    assert worker_seconds["square"] >= 0.0
+    with pytest.raises(OutputError, match=r"(?s)failing: .*ValueError: no such figure"):
+        compute_beside(_fails, what="failing", settings=settings).result()
+    with pytest.raises(OutputError, match=r"dying: the worker process \(pid \d+\) ended with exit status 3"):
+        compute_beside(_dies, what="dying", settings=settings).result()
+    assert "dying" not in worker_seconds
