@@ -488,7 +488,8 @@ def table(measured: Sequence[SizeResult]) -> list[str]:
         label = (
             f"in {name}, s" if not name.startswith(WORKER_PREFIX) else f"in workers: {name[len(WORKER_PREFIX) :]}, s"
         )
-        rows.append((label, [f"{r.full.plugin_seconds.get(name, 0.0):.1f}" for r in measured]))
+        seconds = [r.full.plugin_seconds.get(name) for r in measured]  # None: not measured at that commit
+        rows.append((label, ["–" if value is None else f"{value:.1f}" for value in seconds]))
     width = max(len(label) for label, _ in rows)
     cells = [max(len(row[1][i]) for row in rows) for i in range(len(measured))]
     lines = []
