@@ -660,8 +660,10 @@ def prune_content_cache(generator: Any) -> None:
 # What a file's reading depends on besides its own bytes: every setting (the Tag, Category and Author objects
 # a reading holds carry the settings their URLs come from), this plugin's code, and the versions of the
 # libraries that render. A change to any of them makes the cached readings stale: they are then thrown away.
-# Settings that are not plain data (template helpers, functions) do not enter reading.
+# Settings that are not plain data (template helpers, functions) do not enter reading, nor do the ones that
+# only decide how fast the build goes.
 _LIBRARIES = ("pelican", "markdown", "nh3", "pyyaml")
+_SPEED_ONLY_SETTINGS = frozenset({"BUILD_WORKERS"})
 FINGERPRINT_FILE = "news_reader.fingerprint"
 
 
@@ -669,7 +671,7 @@ def reading_fingerprint(settings: Mapping[str, Any]) -> str:
     """A digest of everything besides a file's bytes that its reading depends on."""
     digest = hashlib.sha256()
     for name in sorted(settings):
-        if _plain(settings[name]):
+        if name not in _SPEED_ONLY_SETTINGS and _plain(settings[name]):
             digest.update(f"{name}={_canonical(settings[name])}\n".encode())
     for library in _LIBRARIES:
         try:

@@ -269,3 +269,13 @@ def test_the_content_cache_is_used_and_thrown_away_when_reading_settings_change(
     assert any('with "quotes"' in html.decode() for html in changed.values())
     fresh = build(Path("fresh2"), {**cached, "MARKDOWN": plain, "CACHE_PATH": str(tmp_path / "empty-2")})
     assert changed == fresh
+
+
+def test_the_reading_fingerprint_follows_reading_settings_not_the_worker_count():
+    from news_reader.reader import reading_fingerprint
+
+    settings = {"MARKDOWN": {"output_format": "html5"}, "TIMEZONE": "UTC", "BUILD_WORKERS": None}
+    same = reading_fingerprint(settings)
+    assert reading_fingerprint({**settings, "BUILD_WORKERS": 1}) == same  # changing it keeps the content cache
+    assert reading_fingerprint({**settings, "TIMEZONE": "Europe/Paris"}) != same
+    assert reading_fingerprint({**settings, "MARKDOWN": {"output_format": "xhtml"}}) != same
