@@ -485,9 +485,8 @@ def table(measured: Sequence[SizeResult]) -> list[str]:
         ),
     ]
     for name in _plugin_names(measured):
-        label = (
-            f"in {name}, s" if not name.startswith(WORKER_PREFIX) else f"in workers: {name[len(WORKER_PREFIX) :]}, s"
-        )
+        worker = name.removeprefix(WORKER_PREFIX)
+        label = f"in {name}, s" if worker == name else f"in workers: {worker}, s"
         seconds = [r.full.plugin_seconds.get(name) for r in measured]  # None: not measured at that commit
         rows.append((label, ["–" if value is None else f"{value:.1f}" for value in seconds]))
     width = max(len(label) for label, _ in rows)

@@ -85,9 +85,7 @@ class TextMemo(Generic[Value]):
         database = self._open()
         iterator = iter(items)
         while batch := list(itertools.islice(iterator, _BATCH)):
-            keys = [
-                hashlib.blake2b(text(item).encode("utf-8", "surrogatepass"), digest_size=16).digest() for item in batch
-            ]
+            keys = [_key(text(item)) for item in batch]
             found = self._lookup(database, keys) if self.loading else {}
             new: dict[bytes, Value] = {}
             for item, key in zip(batch, keys, strict=True):

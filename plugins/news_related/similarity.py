@@ -125,9 +125,7 @@ def sorted_terms(
     their counts. A memo keeps them packed: the terms as one string, the counts as an array's bytes."""
     if memo is None:
         for text in texts:
-            counts = analyzer.terms(text)
-            terms = sorted(counts)
-            yield terms, [counts[term] for term in terms]
+            yield _in_order(analyzer.terms(text))
         return
     for joined, packed in memo.map(lambda text: _pack(analyzer.terms(text)), texts, text=str):
         numbers = array("I")
@@ -135,13 +133,18 @@ def sorted_terms(
         yield (joined.split("\0") if joined else []), numbers
 
 
-def _pack(counts: Counter[str]) -> tuple[str, bytes]:
+def _in_order(counts: Counter[str]) -> tuple[list[str], list[int]]:
     terms = sorted(counts)
+    return terms, [counts[term] for term in terms]
+
+
+def _pack(counts: Counter[str]) -> tuple[str, bytes]:
+    terms, numbers = _in_order(counts)
     joined = "\0".join(terms)
     if joined.count("\0") != max(len(terms) - 1, 0):
         bad = next(term for term in terms if "\0" in term)
         raise SimilarityError(f"the term {bad!r} holds a NUL character: term counts with it cannot be kept in a memo")
-    return joined, array("I", [counts[term] for term in terms]).tobytes()
+    return joined, array("I", numbers).tobytes()
 
 
 def _count_matrix(term_counts: Iterable[tuple[list[str], Sequence[int]]], vocabulary: dict[str, int]) -> sp.csr_matrix:
