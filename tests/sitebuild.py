@@ -15,9 +15,14 @@ SITE_SETTINGS = ROOT / "pelicanconf.py"
 
 
 def build_site(
-    content: Path, output: Path, settings: Path = TEST_SETTINGS, extra: dict[str, object] | None = None
+    content: Path,
+    output: Path,
+    settings: Path = TEST_SETTINGS,
+    extra: dict[str, object] | None = None,
+    verbose: bool = False,
 ) -> subprocess.CompletedProcess[str]:
-    """Run Pelican with fatal warnings; `extra` overrides settings; the result carries the exit code and log."""
+    """Run Pelican with fatal warnings; `extra` overrides settings; the result carries the exit code and log
+    (with the INFO lines when `verbose`)."""
     overrides = [f"{name}={json.dumps(value)}" for name, value in (extra or {}).items()]
     command = [
         sys.executable,
@@ -34,6 +39,8 @@ def build_site(
     ]
     if overrides:
         command += ["--extra-settings", *overrides]
+    if verbose:
+        command.append("--verbose")
     env = {**os.environ, "PYTHONHASHSEED": "0", "COLUMNS": "200"}
     return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, check=False)
 

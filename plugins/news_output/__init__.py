@@ -3,8 +3,11 @@ exactly as they were."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from pelican import signals
 
+from . import pages
 from .output import finish, set_aside, start_finishing
 from .writer import OutputError, OutputWriter, Pending, articles_planned, compute_beside, get_writer, run_beside
 
@@ -21,8 +24,16 @@ __all__ = [
 ]
 
 
+def trace_templates(generator: Any) -> None:
+    """At `generator_init`: the generator's templates record what each page reads (pages.py)."""
+    environment = getattr(generator, "env", None)
+    if environment is not None:
+        pages.install(environment)
+
+
 def register() -> None:
     signals.get_generators.connect(set_aside)
+    signals.generator_init.connect(trace_templates)
     signals.get_writer.connect(get_writer)
     signals.article_writer_finalized.connect(articles_planned)
     signals.finalized.connect(start_finishing)

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .writer import OutputError, finish_rendering, previous_builds, start_rendering
+from .writer import OutputError, finish_rendering, keeping_outputs, previous_builds, start_rendering
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,9 @@ def set_aside(pelican: Any) -> None:
     output = Path(pelican.output_path)
     finish(output)  # a build earlier in this process (pelican --autoreload) that has not been finished
     if not _enabled(pelican.settings):
+        keeping_outputs.discard(os.path.normpath(os.path.abspath(output)))
         return None
+    keeping_outputs.add(os.path.normpath(os.path.abspath(output)))
     if not output.is_dir() or not any(output.iterdir()):
         return None
     previous = previous_folder(output)

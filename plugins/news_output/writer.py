@@ -20,6 +20,7 @@ A template error in a worker fails the build with the output file's name and the
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import gc
@@ -31,14 +32,17 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from news_feeds import AbsoluteFeedWriter
-from news_reader import in_forked_worker, worker_count
+from news_reader import in_forked_worker, reading_fingerprint, worker_count
 from pelican import signals
 from pelican.paginator import Paginator
 from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError
+
+from . import pages
 
 logger = logging.getLogger(__name__)
 
@@ -57,12 +61,32 @@ class Job:
     options: dict[str, Any]  # relative_urls, paginated, template_name, override_output, url
     kwargs: dict[str, Any]
     pages: list[str] = dataclasses.field(default_factory=list)  # output paths it writes, in order
+    names: list[str] = dataclasses.field(default_factory=list)  # each page's output name (`output_file`)
+    page_kwargs: list[dict[str, Any]] = dataclasses.field(default_factory=list)  # each page's own variables
     discarded: set[str] = dataclasses.field(default_factory=set)  # paths Pelican sends to os.devnull
     in_order: bool = False  # overwrites or is overwritten: rendered last, in the Pelican process
 
 
 # output folder -> the previous build set aside beside it (filled by output.set_aside while a build runs)
 previous_builds: dict[str, str] = {}
+# output folders whose unchanged files are kept (OUTPUT_KEEP_UNCHANGED): their builds record the pages' reads
+keeping_outputs: set[str] = set()
+
+
+@dataclasses.dataclass
+class _Rendered:
+    """What rendering a share of the pages sends back to the Pelican process."""
+
+    records: dict[str, pages.Record] = dataclasses.field(default_factory=dict)  # output name -> its record
+    kept: int = 0  # pages whose recorded reads were unchanged: the previous build's file was kept, unrendered
+    untracked: int = 0  # pages rendered without a record (a read the tracer cannot replay)
+    why: str = ""  # the first such read
+
+    def add(self, other: _Rendered) -> None:
+        self.records.update(other.records)
+        self.kept += other.kept
+        self.untracked += other.untracked
+        self.why = self.why or other.why
 
 
 class _KeptIfSame(io.StringIO):
@@ -105,6 +129,10 @@ class OutputWriter(AbsoluteFeedWriter):
         self._rendering: Job | None = None
         self._children: list[_Child] = []
         self.pages = 0  # pages handed to workers or rendered
+        self.rendered = _Rendered()  # records and counts of the pages rendered so far
+        self._previous_records: dict[str, pages.Record] | None = None  # the last build's, once loaded
+        self._version = ""
+        self._replayer = pages.Replayer()
         _active.append(self)
 
     # --- planning ----------------------------------------------------------------------------------------
@@ -177,6 +205,8 @@ class OutputWriter(AbsoluteFeedWriter):
             context["localsiteurl"] = localcontext["localsiteurl"]  # as Pelican's _write_file does
         path = sanitised_join(self.output_path, name)
         self._plan_open(job, path, override)
+        job.names.append(name)
+        job.page_kwargs.append(kwargs)
         signals.content_written.send(path, context=localcontext)
 
     def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
@@ -227,6 +257,7 @@ class OutputWriter(AbsoluteFeedWriter):
             return
         self.jobs = [job for job in self.jobs if job.in_order]
         self.pages += sum(len(job.pages) - len(job.discarded) for job in shared)
+        self._load_records(shared[0].template)
         for share in _share_out(shared, children):
             self._children.append(_fork(functools.partial(self._render, share), "render worker"))
 
@@ -234,24 +265,124 @@ class OutputWriter(AbsoluteFeedWriter):
         """Wait for the workers, render the remaining jobs here, in order; return how many pages were
         written. OutputError names each page that failed."""
         children, self._children = self._children, []
-        failures = [problem for problem in (_wait(child) for child in children) if problem]
+        failures = []
+        for child in children:
+            ok, payload = _report(child)
+            if not ok:
+                failures.append(str(payload))
+            elif isinstance(payload, _Rendered):
+                self.rendered.add(payload)
         if failures:
             raise OutputError("; ".join(failures))
         jobs, self.jobs = self.jobs, []
+        if jobs:
+            self._load_records(jobs[0].template)
         with signals.content_written.muted():  # planning sent it already, once per page
-            self._render(jobs)
+            self.rendered.add(self._render(jobs))
         self.pages += sum(len(job.pages) - len(job.discarded) for job in jobs)
+        self._save_records()
         return self.pages
 
-    def _render(self, jobs: Iterable[Job]) -> None:
+    # --- page records (pages.py) ---------------------------------------------------------------------------
+
+    def _records_path(self) -> Path | None:
+        output = os.path.normpath(os.path.abspath(self.output_path))
+        cache = self.settings.get("CACHE_PATH")
+        if output not in keeping_outputs or not cache:
+            return None
+        return Path(cache) / pages.records_name(output)
+
+    def _load_records(self, template: Any) -> None:
+        """Once per build, in the Pelican process (before the workers fork): the last build's records, when
+        the content cache is read and the last build's output was set aside."""
+        if self._previous_records is not None:
+            return
+        self._previous_records = {}
+        path = self._records_path()
+        if path is None or not pages.traceable(template):
+            return
+        self._version = pages.render_version(template.environment, reading_fingerprint(self.settings))
+        previous = previous_builds.get(os.path.normpath(self.output_path))
+        if self.settings.get("LOAD_CONTENT_CACHE") and previous is not None:
+            self._previous_records = pages.load_records(path, self._version)
+        else:
+            with contextlib.suppress(OSError):
+                os.remove(path)
+
+    def _save_records(self) -> None:
+        path = self._records_path()
+        if path is None or not self._version or not self.settings.get("CACHE_CONTENT"):
+            return
+        pages.save_records(path, self._version, self.rendered.records)
+
+    def _render(self, jobs: Iterable[Job]) -> _Rendered:
+        """Render the jobs' pages (what Pelican's `write_file` does once it has planned them), each traced
+        and recorded, or kept from the previous build when its recorded reads are unchanged."""
+        done = _Rendered()
         for job in jobs:
             self._rendering = job
             try:
-                super().write_file(job.name, job.template, job.context, **job.options, **job.kwargs)
+                for path, name, kwargs in zip(job.pages, job.names, job.page_kwargs, strict=True):
+                    self._render_page(job, path, name, kwargs, done)
             except Exception as exc:
                 raise OutputError(f"{job.name}: {type(exc).__name__}: {exc}") from exc
             finally:
                 self._rendering = None
+        return done
+
+    def _render_page(self, job: Job, path: str, name: str, kwargs: dict[str, Any], done: _Rendered) -> None:
+        context, template = job.context, job.template
+        localcontext = context.copy()
+        localcontext["localsiteurl"] = localcontext.get("localsiteurl", None)
+        if job.options["relative_urls"]:
+            relative_url = path_to_url(get_relative_path(name))
+            localcontext["SITEURL"] = relative_url
+            localcontext["localsiteurl"] = relative_url
+        localcontext["output_file"] = name
+        localcontext.update(kwargs)
+        if localcontext["localsiteurl"]:
+            context["localsiteurl"] = localcontext["localsiteurl"]  # as Pelican's _write_file does
+        recording = pages.traceable(template) and path not in job.discarded and bool(self._version)
+        if recording and self._keep_previous(path, name, template, localcontext, done):
+            return
+        tracer = pages.Tracer(localcontext, template.globals)
+        if recording:
+            with pages.tracing(tracer):
+                output = template.render(localcontext)
+        else:
+            output = template.render(localcontext)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with self._open_w(path, "utf-8", override=job.options["override_output"]) as handle:
+            handle.write(output)
+        logger.info('Writing "%s"', path)
+        if not recording:
+            return
+        if tracer.untracked:
+            done.untracked += 1
+            done.why = done.why or f"{name}: {tracer.untracked}"
+            return
+        observations, digest = tracer.record()
+        info = os.stat(path)
+        done.records[name] = pages.Record(template.name, observations, digest, info.st_size, info.st_mtime_ns)
+
+    def _keep_previous(
+        self, path: str, name: str, template: Any, localcontext: dict[str, Any], done: _Rendered
+    ) -> bool:
+        """Put back the previous build's file for this page, unrendered, if the page would read what it read."""
+        record = (self._previous_records or {}).get(name)
+        previous_build = previous_builds.get(os.path.normpath(self.output_path))
+        if record is None or previous_build is None or record.template != template.name:
+            return False
+        previous = os.path.join(previous_build, os.path.relpath(path, self.output_path))
+        if not pages.unchanged_file(record, previous):
+            return False
+        if self._replayer.digest(localcontext, template, record.observations) != record.digest:
+            return False
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        os.replace(previous, path)
+        done.records[name] = record
+        done.kept += 1
+        return True
 
 
 def _share_out(jobs: Sequence[Job], workers: int) -> list[list[Job]]:
@@ -405,11 +536,17 @@ def finish_rendering() -> None:
         except OutputError as exc:
             failures.append(str(exc))
             continue
+        done = writer.rendered
         logger.info(
-            "news_output: %d pages rendered by %d processes (waited %.1f s for the last)",
+            "news_output: %d pages by %d processes (waited %.1f s for the last): %d kept unrendered, their reads "
+            "unchanged since the last build; %d rendered",
             written,
             max(1, writer.workers),
             time.perf_counter() - started,
+            done.kept,
+            written - done.kept,
         )
+        if done.untracked:
+            logger.info("news_output: %d pages cannot be skipped on the next build (%s)", done.untracked, done.why)
     if failures:
         raise OutputError("; ".join(failures))

@@ -16,7 +16,9 @@ from .reader import (
     in_forked_worker,
     prepare_articles,
     prune_content_cache,
+    reading_fingerprint,
     sanitise_html,
+    settle_order,
     worker_count,
 )
 
@@ -27,6 +29,7 @@ __all__ = [
     "article_text",
     "html_to_text",
     "in_forked_worker",
+    "reading_fingerprint",
     "register",
     "sanitise_html",
     "worker_count",
@@ -44,3 +47,4 @@ def register() -> None:
     signals.readers_init.connect(add_reader)
     signals.article_generator_init.connect(prepare_articles)
     signals.article_generator_pretaxonomy.connect(prune_content_cache)
+    signals.article_generator_pretaxonomy.connect(settle_order)

@@ -33,7 +33,7 @@ from markdown import Markdown
 from markupsafe import Markup
 from pelican.readers import BaseReader
 from pelican.urlwrappers import Author, Category, Tag
-from pelican.utils import SafeDatetime
+from pelican.utils import SafeDatetime, order_content
 from unidecode import unidecode
 
 from .memo import MEMO_SUFFIX
@@ -641,6 +641,19 @@ def prepare_articles(generator: Any) -> None:
 
 
 _article_files: dict[int, set[str]] = {}  # id(articles generator) -> the article files of this build
+
+
+def settle_order(generator: Any) -> None:
+    """At `article_generator_pretaxonomy`: articles that sort the same under ARTICLE_ORDER_BY (the same date)
+    come in the order of their files' paths. Pelican leaves them in the order the file system lists the
+    files, which is not the same from one build to the next: a rebuild would list such articles in another
+    order than a clean build of the same content."""
+    order_by = generator.settings.get("ARTICLE_ORDER_BY")
+    for name in ("articles", "hidden_articles", "drafts"):
+        articles = getattr(generator, name, None)
+        if isinstance(articles, list):
+            by_path = sorted(articles, key=lambda article: article.source_path)
+            setattr(generator, name, order_content(by_path, order_by))
 
 
 def prune_content_cache(generator: Any) -> None:

@@ -1,0 +1,830 @@
+"""Skip rendering a page whose inputs did not change since the last build.
+
+A page is a pure function of its template and of what its template reads from the build: the page's own
+variables (`article`, `articles_page`, ...), the site-wide ones (`categories`, `trending`, settings) and,
+through them, the fields of articles, tags and plugin objects. While a page renders, a `Tracer` records every
+read, as an *observation*: a path from a root name to the value (`article` . `related` # 2 . `title`) and what
+the template learned there (the value itself, a list's length, a whole list's items). The page's record is
+that list of observations and a digest of what was observed.
+
+On the next build, before rendering a page, the record is *replayed*: each path is walked again, from the new
+build's variables for that page, and the digest computed again. The same digest means that the template would
+make the same reads, take the same branches and write the same bytes: the previous build's file is kept as it
+is and the page is not rendered. Anything else renders the page.
+
+How reads are seen:
+- names, through the template context (`TracingContext.resolve_or_missing`): only values that come from the
+  page's variables or the template globals; values the templates set themselves are derived from other reads;
+- attributes and items (`a.b`, `a[b]`), through `TracingEnvironment.getattr` and `getitem`;
+- lists, tuples and dicts read that way are handed to the template as `TrackedList`, `TrackedTuple` and
+  `TrackedDict`, which record their length when it is asked for (`length`, `if`, loops) and each item a loop
+  reaches, so a page that only loops over the section names does not depend on every section's articles;
+- calls of methods and of the template globals (`asset_url(...)`), through `TracingContext.call`, and of the
+  filters and tests that are not Jinja's own (Jinja's own are pure functions of what they are given, and read
+  attributes through `getattr`/`getitem`), which are recorded with their arguments and replayed.
+A read the tracer cannot replay (an attribute of an object that came from nowhere it saw, a call with such an
+argument, a filter that takes the context) makes the page *untracked*: it is rendered on every build.
+
+Records live in `CACHE_PATH`, one file per output folder (`news_output-pages-<digest of its path>.pickle`),
+under a version that covers the templates' sources, the plugins' code, the library versions and news_reader's
+reading fingerprint (every plain setting). The file is removed when a build starts using it and written again
+only when the build has finished, so a build that fails half way leaves nothing that could vouch for its
+half-written output; each record also names the output file's size and modification time, and a file that is
+not exactly the one recorded is rendered again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import decimal
+import hashlib
+import importlib.metadata
+import logging
+import os
+import pathlib
+import pickle
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, cast
+
+import jinja2
+import jinja2.defaults
+import jinja2.filters
+import jinja2.tests
+from jinja2.runtime import BlockReference, Context, LoopContext, Macro, TemplateReference, Undefined
+from jinja2.utils import Cycler, Joiner, Namespace, missing
+from pelican.contents import Content
+from pelican.urlwrappers import URLWrapper
+
+logger = logging.getLogger(__name__)
+
+RECORDS_PREFIX = "news_output-pages"
+_FORMAT = "1"
+
+Path_ = tuple[Any, ...]  # a root step then steps, each a tuple: ("n", name), (".", attribute), ("#", index), ...
+Observation = tuple[Path_, str]  # (path, kind): kind "v" (the value), "len" (its length), "all" (every item)
+
+
+class Untracked(Exception):
+    """A read the tracer cannot replay: the page is rendered on every build."""
+
+
+_PRIMITIVES = (str, int, float, bool, type(None), bytes, dt.date, dt.time, dt.timedelta, decimal.Decimal,
+               pathlib.PurePath)  # fmt: skip
+# Objects of Jinja's own making, whose attributes hold nothing but what the template computed from its reads.
+_TEMPLATE_OBJECTS = (LoopContext, Macro, Undefined, Namespace, Cycler, Joiner, TemplateReference, BlockReference,
+                     jinja2.environment.TemplateModule)  # fmt: skip
+_PURE_GLOBALS = {id(value) for value in jinja2.defaults.DEFAULT_NAMESPACE.values()}  # range, dict, namespace...
+_ITERABLES: tuple[type, ...] = (set, frozenset, type({}.keys()), type({}.values()), type({}.items()), Iterator)
+
+# What a type is, for the tracer (worked out once per type: isinstance() on every read costs more than the read)
+PRIMITIVE, TEMPLATE, LIST, TUPLE, DICT, ITERABLE, TRACKED, CONTENT, WRAPPER, OTHER = range(10)
+_kinds: dict[type, int] = {}
+
+
+def _kind(kind: type) -> int:
+    found = _kinds.get(kind)
+    if found is None:
+        found = _kinds[kind] = _classify(kind)
+    return found
+
+
+def _classify(kind: type) -> int:
+    checks = (
+        (_PRIMITIVES, PRIMITIVE),
+        (_TEMPLATE_OBJECTS, TEMPLATE),
+        ((_Tracked,), TRACKED),
+        ((list,), LIST),
+        ((tuple,), TUPLE),
+        ((dict,), DICT),
+        (_ITERABLES, ITERABLE),
+        ((Content,), CONTENT),
+        ((URLWrapper,), WRAPPER),
+    )
+    return next((result for types, result in checks if issubclass(kind, types)), OTHER)
+
+
+_PLAIN_VALUES = (str, int, bool, type(None))  # shown as themselves; other primitives with their type's name
+_SINGLETONS = (bool, int, type(None))  # one object stands for such a value wherever it comes from: not named by path
+
+
+def shape(value: Any) -> Any:
+    """What a template can learn from `value` without reading its attributes or items: a primitive's value,
+    an article's or a tag's identity, a container's type (its items are observed one by one), an object's
+    type, truth and text."""
+    kind = type(value)
+    what = _kind(kind)
+    if what == PRIMITIVE:
+        return value if kind in _PLAIN_VALUES else (kind.__name__, value)
+    if what == CONTENT:
+        return ("content", kind.__name__, value.source_path)
+    if what == WRAPPER:
+        return ("wrapper", kind.__name__, value.name)
+    if what in (LIST, TUPLE, DICT, ITERABLE, TRACKED):
+        return ("container", kind.__name__)
+    if value is missing or isinstance(value, Undefined):
+        return ("undefined",)
+    if what == TEMPLATE:
+        return ("template", kind.__name__)
+    if callable(value) and not hasattr(kind, "__len__"):
+        return ("callable", getattr(value, "__qualname__", kind.__qualname__))
+    truth = bool(value) if hasattr(kind, "__bool__") or hasattr(kind, "__len__") else None
+    text = str(value) if kind.__str__ is not object.__str__ and not dataclasses.is_dataclass(kind) else None
+    return ("object", kind.__module__, kind.__qualname__, truth, text)
+
+
+def _items(value: Any) -> Sequence[Any]:
+    """A container's items in the order a loop gives them (a dict's keys)."""
+    return value if isinstance(value, list | tuple) else list(value)
+
+
+def _materialise(value: Any) -> Any:
+    """Sets, dict views and iterators become lists: the template can only loop over them, once."""
+    return list(cast(Iterable[Any], value)) if _kind(type(value)) == ITERABLE else value
+
+
+# --- recording ---------------------------------------------------------------------------------------------
+
+
+_interned: dict[Any, Any] = {}
+
+
+def _intern(value: Any) -> Any:
+    """One object for equal paths, so that the records pickle each path once however many pages share it."""
+    return _interned.setdefault(value, value)
+
+
+class Tracer:
+    """The reads of one page being rendered."""
+
+    def __init__(self, roots: Mapping[str, Any], globals_: Mapping[str, Any]) -> None:
+        self.roots, self.globals = roots, globals_
+        self.seen: dict[Observation, None] = {}
+        self.shapes: list[Any] = []
+        self.paths: dict[int, tuple[Any, Path_]] = {}  # id(object) -> (object, the path it was read at)
+        self.untracked = ""  # why the page cannot be replayed, once it cannot
+
+    def observe(self, path: Path_, kind: str, value: Any) -> None:
+        key = (path, kind)
+        if key not in self.seen:
+            self.seen[key] = None
+            self.shapes.append(value)
+
+    def path_of(self, value: Any) -> Path_ | None:
+        if _kind(type(value)) == TRACKED:
+            return cast(_Tracked, value)._path
+        known = self.paths.get(id(value))
+        return known[1] if known is not None and known[0] is value else None
+
+    def track(self, path: Path_, value: Any) -> Any:
+        """Record `value` read at `path`; return what the template gets (containers wrapped)."""
+        what = _kind(type(value))
+        if what == ITERABLE:
+            value, what = list(value), LIST
+        key = (path, "v")
+        if key not in self.seen:
+            self.seen[key] = None
+            self.shapes.append(shape(value))
+        if what == PRIMITIVE:
+            if type(value) not in _SINGLETONS and id(value) not in self.paths:
+                self.paths[id(value)] = (value, path)  # a call's argument then names where it was read
+            return value
+        if what == TEMPLATE:
+            return value
+        if what == LIST:
+            return TrackedList(value, self, path)
+        if what == TUPLE:
+            return TrackedTuple(value, self, path)
+        if what == DICT:
+            return TrackedDict(value, self, path)
+        if id(value) not in self.paths:
+            self.paths[id(value)] = (value, path)
+        return value
+
+    def give_up(self, why: str) -> None:
+        if not self.untracked:
+            self.untracked = why
+
+    def argument(self, value: Any) -> Any:
+        """How a call's argument is replayed: a primitive as itself, anything read as the path it was read at."""
+        path = self.path_of(value)
+        if path is not None:  # read from the build: replayed from where it was read (the same for every page)
+            return ("@", path)
+        if _kind(type(value)) == PRIMITIVE:  # a literal, or computed by the template from what it read
+            return ("=", value)
+        if isinstance(value, Undefined):
+            return ("u",)
+        raise Untracked(f"an argument of type {type(value).__name__} that was not read from the build")
+
+    def call_step(self, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> tuple[Any, ...]:
+        return (
+            "()",
+            tuple(self.argument(arg) for arg in args),
+            tuple((name, self.argument(value)) for name, value in sorted(kwargs.items())),
+        )
+
+    def record(self) -> tuple[tuple[Observation, ...], bytes]:
+        observations = tuple(_intern((_intern(path), kind)) for path, kind in self.seen)
+        return _intern(observations), _digest(self.shapes)
+
+
+def _digest(shapes: list[Any]) -> bytes:
+    return hashlib.blake2b(repr(shapes).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+_current: list[Tracer] = []  # the tracer of the page being rendered in this process, if any
+
+
+def _tracer() -> Tracer | None:
+    return _current[-1] if _current else None
+
+
+@contextlib.contextmanager
+def tracing(tracer: Tracer) -> Iterator[Tracer]:
+    _current.append(tracer)
+    try:
+        yield tracer
+    finally:
+        _current.pop()
+
+
+class _Tracked:
+    """Marks the wrapped containers (their `_path` is where they were read, `_raw` the container itself)."""
+
+    _path: Path_
+    _tracer: Tracer
+    _raw: Any
+
+
+class TrackedList(list[Any], _Tracked):
+    """A list read by a template: records its length and the items a loop reaches."""
+
+    def __init__(self, raw: list[Any], tracer: Tracer, path: Path_) -> None:
+        super().__init__(raw)
+        self._raw, self._tracer, self._path = raw, tracer, path
+
+    def _length(self) -> int:
+        length = list.__len__(self)
+        self._tracer.observe(self._path, "len", length)
+        return length
+
+    def _all(self) -> None:
+        self._tracer.observe(self._path, "all", tuple(shape(item) for item in list.__iter__(self)))
+
+    def _item(self, index: int) -> Any:
+        return self._tracer.track((*self._path, ("#", index)), list.__getitem__(self, index))
+
+    def __len__(self) -> int:
+        return self._length()
+
+    def __bool__(self) -> bool:
+        return self._length() > 0
+
+    def __iter__(self) -> Iterator[Any]:
+        for index in range(self._length()):
+            yield self._item(index)
+
+    def __reversed__(self) -> Iterator[Any]:
+        for index in reversed(range(self._length())):
+            yield self._item(index)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self._item(i) for i in range(*index.indices(self._length()))]
+        if isinstance(index, int):
+            length = self._length()
+            position = index + length if index < 0 else index
+            if not 0 <= position < length:
+                raise IndexError(index)
+            return self._item(position)
+        return list.__getitem__(self, index)  # TypeError, as a list would
+
+    def __contains__(self, item: object) -> bool:
+        self._all()
+        return item in self._raw  # the raw list's own `in` (news_navigation's MemberList: a set lookup)
+
+    def _compare(self, other: Any, operator: Callable[[Any, Any], bool]) -> bool:
+        self._all()
+        return operator(list(self._raw), list(other._raw) if isinstance(other, _Tracked) else other)
+
+    def __eq__(self, other: object) -> bool:
+        return self._compare(other, lambda a, b: a == b)
+
+    def __ne__(self, other: object) -> bool:
+        return self._compare(other, lambda a, b: a != b)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __add__(self, other: Any) -> Any:
+        return list(self) + list(other)
+
+    def __radd__(self, other: Any) -> Any:
+        return list(other) + list(self)
+
+    def __repr__(self) -> str:
+        self._all()
+        return repr(self._raw)
+
+    __str__ = __repr__
+
+    def index(self, *args: Any) -> int:
+        self._all()
+        return list(self._raw).index(*args)
+
+    def count(self, item: Any) -> int:
+        self._all()
+        return list(self._raw).count(item)
+
+    def copy(self) -> list[Any]:
+        return list(self)
+
+
+class TrackedTuple(tuple[Any, ...], _Tracked):
+    """A tuple read by a template (a `(tag, articles)` pair): records what a loop or an unpacking reaches."""
+
+    def __new__(cls, raw: tuple[Any, ...], tracer: Tracer, path: Path_) -> TrackedTuple:
+        self = super().__new__(cls, raw)
+        self._raw, self._tracer, self._path = raw, tracer, path
+        return self
+
+    def _length(self) -> int:
+        length = tuple.__len__(self)
+        self._tracer.observe(self._path, "len", length)
+        return length
+
+    def _item(self, index: int) -> Any:
+        return self._tracer.track((*self._path, ("#", index)), tuple.__getitem__(self, index))
+
+    def __len__(self) -> int:
+        return self._length()
+
+    def __bool__(self) -> bool:
+        return self._length() > 0
+
+    def __iter__(self) -> Iterator[Any]:
+        for index in range(self._length()):
+            yield self._item(index)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return tuple(self._item(i) for i in range(*index.indices(self._length())))
+        if isinstance(index, int):
+            length = self._length()
+            position = index + length if index < 0 else index
+            if not 0 <= position < length:
+                raise IndexError(index)
+            return self._item(position)
+        return tuple.__getitem__(self, index)
+
+    def _all(self) -> None:
+        self._tracer.observe(self._path, "all", tuple(shape(item) for item in tuple.__iter__(self)))
+
+    def __contains__(self, item: object) -> bool:
+        self._all()
+        return item in self._raw
+
+    def __eq__(self, other: object) -> bool:
+        self._all()
+        return self._raw == (tuple(other._raw) if isinstance(other, _Tracked) else other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:  # a tuple can be a dict's key (news_navigation's period numbers)
+        self._all()
+        return hash(self._raw)
+
+    def __repr__(self) -> str:
+        self._all()
+        return repr(self._raw)
+
+    __str__ = __repr__
+
+
+class TrackedDict(dict[Any, Any], _Tracked):
+    """A dict read by a template: records the keys it looks up (found or not) and, when it loops, the keys."""
+
+    def __init__(self, raw: dict[Any, Any], tracer: Tracer, path: Path_) -> None:
+        super().__init__(raw)
+        self._raw, self._tracer, self._path = raw, tracer, path
+
+    def _keys(self) -> list[Any]:
+        keys = list(dict.keys(self))
+        self._tracer.observe(self._path, "all", tuple(shape(key) for key in keys))
+        return keys
+
+    def _value(self, key: Any) -> Any:
+        return self._tracer.track((*self._path, ("k", key)), dict.__getitem__(self, key))
+
+    def __getitem__(self, key: Any) -> Any:
+        key = _unwrapped(key)
+        if not dict.__contains__(self, key):
+            self._tracer.observe((*self._path, ("k", key)), "v", shape(missing))
+            raise KeyError(key)
+        return self._value(key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __contains__(self, key: object) -> bool:
+        try:
+            self[key]
+        except (KeyError, TypeError):
+            return False
+        return True
+
+    def __len__(self) -> int:
+        return len(self._keys())
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._keys())
+
+    def keys(self) -> list[Any]:  # type: ignore[override]
+        return self._keys()
+
+    def values(self) -> list[Any]:  # type: ignore[override]
+        return [self._value(key) for key in self._keys()]
+
+    def items(self) -> list[tuple[Any, Any]]:  # type: ignore[override]
+        return [(key, self._value(key)) for key in self._keys()]
+
+    def __eq__(self, other: object) -> bool:
+        return dict(self.items()) == other
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))
+
+    __str__ = __repr__
+
+
+def _unwrapped(value: Any) -> Any:
+    """A tracked container used as a key or an index: the container itself (what was read is recorded)."""
+    if _kind(type(value)) == TRACKED:
+        value._all()
+        return value._raw
+    return value
+
+
+def _pure(value: Any) -> bool:
+    """Whether reading an attribute of `value` needs no record: a primitive (its methods are pure), one of
+    Jinja's objects, a tracked container (its own methods record what they read) or a container the template
+    made itself (every container read from the build is handed over tracked)."""
+    what = _kind(type(value))
+    return what != OTHER and what != CONTENT and what != WRAPPER
+
+
+class TracingEnvironment(jinja2.Environment):
+    """Pelican's template environment, with attribute and item reads recorded while a page is traced."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        value = super().getattr(obj, attribute)
+        tracer = _tracer()
+        if tracer is None or _pure(obj):
+            return value
+        return _after_read(tracer, obj, (".", attribute), value)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        argument = _unwrapped(argument)
+        value = super().getitem(obj, argument)
+        tracer = _tracer()
+        if tracer is None or _pure(obj):
+            return value
+        return _after_read(tracer, obj, ("[", argument), value)
+
+
+def _after_read(tracer: Tracer, obj: Any, step: tuple[Any, ...], value: Any) -> Any:
+    path = tracer.path_of(obj)
+    if path is None:
+        tracer.give_up(f"read {step[1]!r} of a {type(obj).__name__} that was not read from the build")
+        return value
+    try:
+        hash(step)
+    except TypeError:
+        tracer.give_up(f"an item key of type {type(step[1]).__name__}")
+        return value
+    return tracer.track((*path, step), value)
+
+
+class TracingContext(Context):
+    """Records the names a page reads from its variables and the calls it makes."""
+
+    def resolve_or_missing(self, key: str) -> Any:
+        value = super().resolve_or_missing(key)
+        tracer = _tracer()
+        if tracer is None:
+            return value
+        if value is missing:
+            tracer.observe((("n", key),), "v", shape(missing))
+            return value
+        if tracer.roots.get(key, missing) is value or (
+            key not in tracer.roots and tracer.globals.get(key, missing) is value
+        ):
+            if id(value) in _PURE_GLOBALS:
+                return value
+            return tracer.track((("n", key),), value)
+        return value  # set by the templates themselves, from other reads
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        tracer = _tracer()
+        if tracer is None or isinstance(__obj, Macro):
+            return super().call(__obj, *args, **kwargs)
+        path = tracer.path_of(__obj)
+        if path is None:
+            owner = getattr(__obj, "__self__", None)
+            if (owner is not None and _pure(owner)) or id(__obj) in _PURE_GLOBALS:
+                return super().call(__obj, *args, **kwargs)
+            tracer.give_up(f"a call of {getattr(__obj, '__qualname__', type(__obj).__name__)}")
+            return super().call(__obj, *args, **kwargs)
+        if _pass_arg(__obj):
+            tracer.give_up(f"a call of {path[-1]} that takes the template context")
+            return super().call(__obj, *args, **kwargs)
+        plain = {name: value for name, value in kwargs.items() if name not in ("_loop_vars", "_block_vars")}
+        try:
+            step = tracer.call_step(args, plain)
+        except Untracked as exc:
+            tracer.give_up(str(exc))
+            return super().call(__obj, *args, **kwargs)
+        value = super().call(__obj, *args, **kwargs)
+        return tracer.track((*path, step), value)
+
+
+def _pass_arg(function: Any) -> bool:
+    return any(
+        getattr(candidate, "jinja_pass_arg", None) is not None
+        for candidate in (function, getattr(function, "__call__", None))  # noqa: B004
+    )
+
+
+class _RecordedFunction:
+    """A filter or test that is not Jinja's own: its calls are recorded, with their arguments, and replayed."""
+
+    def __init__(self, kind: str, name: str, function: Callable[..., Any]) -> None:
+        self.kind, self.name, self.function = kind, name, function
+        self.what = "filter" if kind == "f" else "test"
+        self.__name__ = getattr(function, "__name__", name)
+        pass_arg = getattr(function, "jinja_pass_arg", None)
+        if pass_arg is not None:
+            self.jinja_pass_arg = pass_arg
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        tracer = _tracer()
+        if tracer is None:
+            return self.function(*args, **kwargs)
+        if hasattr(self, "jinja_pass_arg"):
+            tracer.give_up(f"the {self.what} {self.name!r} takes the template context")
+            return self.function(*args, **kwargs)
+        try:
+            step = tracer.call_step(args, kwargs)
+        except Untracked as exc:
+            tracer.give_up(f"the {self.what} {self.name!r}: {exc}")
+            return self.function(*args, **kwargs)
+        value = self.function(*args, **kwargs)
+        return tracer.track(((self.kind, self.name), step), value)
+
+
+def install(environment: jinja2.Environment) -> None:
+    """Make a generator's template environment trace pages (at `generator_init`, before any template is
+    compiled): a TracingEnvironment with a TracingContext, its own filters and tests recorded."""
+    if type(environment) is jinja2.Environment:
+        environment.__class__ = TracingEnvironment
+    if not isinstance(environment, TracingEnvironment):
+        return  # someone else's environment class: its pages are rendered every time (no tracer is set)
+    environment.context_class = TracingContext
+    for kind, functions, builtin in (
+        ("f", environment.filters, jinja2.filters.FILTERS),
+        ("t", environment.tests, jinja2.tests.TESTS),
+    ):
+        for name, function in list(functions.items()):
+            if builtin.get(name) is not function and not isinstance(function, _RecordedFunction):
+                functions[name] = _RecordedFunction(kind, name, function)  # type: ignore[assignment]
+
+
+def traceable(template: Any) -> bool:
+    return isinstance(getattr(template, "environment", None), TracingEnvironment)
+
+
+# --- replaying ---------------------------------------------------------------------------------------------
+
+
+class _Missing(Exception):
+    """A path that leads nowhere in this build."""
+
+
+@dataclasses.dataclass(frozen=True)
+class _Scope:
+    """Where a page's paths start: its variables, then the template globals, filters and tests."""
+
+    roots: Mapping[str, Any]
+    globals: Mapping[str, Any]
+    environment: Any
+
+    def root(self, root: tuple[str, str]) -> Any:
+        kind, name = root
+        if kind == "n":
+            value = self.roots.get(name, missing)
+            if value is missing:
+                value = self.globals.get(name, missing)
+        elif kind == "f":
+            value = self.environment.filters.get(name, missing)
+        else:
+            value = self.environment.tests.get(name, missing)
+        if isinstance(value, _RecordedFunction):
+            value = value.function
+        return _materialise(value)
+
+
+_GONE = object()  # a node whose path leads nowhere in this build
+
+
+@dataclasses.dataclass(frozen=True)
+class _Program:
+    """Observations compiled for replay: each distinct path prefix is a node, walked once per page in order
+    (parents and call arguments before the nodes that use them)."""
+
+    nodes: tuple[tuple[int, Any], ...]  # (parent node, step), or (-1, root)
+    checks: tuple[tuple[int, str], ...]  # (node, kind) for each observation, in order
+
+
+def _compile(observations: tuple[Observation, ...]) -> _Program:
+    index: dict[Path_, int] = {}
+    nodes: list[tuple[int, Any]] = []
+
+    def node(path: Path_) -> int:
+        found = index.get(path)
+        if found is not None:
+            return found
+        parent = node(path[:-1]) if len(path) > 1 else -1
+        step = path[-1]
+        if step[0] == "()":  # the arguments' paths become nodes first
+            args = tuple(("@", node(spec[1])) if spec[0] == "@" else spec for spec in step[1])
+            kwargs = tuple((name, ("@", node(spec[1])) if spec[0] == "@" else spec) for name, spec in step[2])
+            step = ("()", args, kwargs)
+        index[path] = len(nodes)
+        nodes.append((parent, step))
+        return index[path]
+
+    checks = tuple((node(path), kind) for path, kind in observations)
+    return _Program(tuple(nodes), checks)
+
+
+class Replayer:
+    """Walks recorded paths in this build. Values reached from the same object by the same step are
+    computed once for all the pages a process checks; pages that made the same observations share one
+    compiled program."""
+
+    def __init__(self) -> None:
+        self._steps: dict[tuple[int, Any], tuple[Any, Any]] = {}
+        self._programs: dict[int, tuple[tuple[Observation, ...], _Program]] = {}
+
+    def _program(self, observations: tuple[Observation, ...]) -> _Program:
+        known = self._programs.get(id(observations))
+        if known is None or known[0] is not observations:
+            known = self._programs[id(observations)] = (observations, _compile(observations))
+        return known[1]
+
+    def digest(self, roots: Mapping[str, Any], template: Any, observations: tuple[Observation, ...]) -> bytes | None:
+        """The digest of what a page with these variables would observe; None when a path cannot be walked
+        as it was (a list is now shorter, an object has another type, a call fails)."""
+        program = self._program(observations)
+        scope = _Scope(roots, template.globals, template.environment)
+        values: list[Any] = []
+        try:
+            for parent, step in program.nodes:
+                if parent < 0:
+                    values.append(scope.root(step))
+                    continue
+                obj = values[parent]
+                if obj is _GONE or obj is missing or isinstance(obj, Undefined):
+                    values.append(_GONE)
+                elif step[0] == "()":
+                    values.append(self._call(obj, step, scope, values))
+                else:
+                    values.append(self._step(obj, step, scope.environment))
+            shapes = []
+            for position, kind in program.checks:
+                value = values[position]
+                if kind == "v":
+                    shapes.append(shape(missing if value is _GONE else value))
+                elif kind == "len":
+                    shapes.append(len(value))
+                elif isinstance(value, dict):
+                    shapes.append(tuple(shape(key) for key in value))
+                else:
+                    shapes.append(tuple(shape(item) for item in value))
+        except Exception:
+            return None
+        return _digest(shapes)
+
+    def _step(self, obj: Any, step: tuple[Any, ...], environment: Any) -> Any:
+        kind = step[0]
+        if kind == "#":
+            items = _items(obj)
+            return _materialise(items[step[1]]) if 0 <= step[1] < len(items) else _GONE
+        if kind == "k":  # a dict's key
+            return _materialise(obj[step[1]]) if isinstance(obj, dict) and step[1] in obj else _GONE
+        key = (id(obj), step)
+        known = self._steps.get(key)
+        if known is not None:
+            return known[1]
+        value = environment.getattr(obj, step[1]) if kind == "." else environment.getitem(obj, step[1])
+        value = _materialise(value)
+        self._steps[key] = (obj, value)  # the object is kept, so its id is not reused while the entry lives
+        return value
+
+    def _call(self, function: Any, step: tuple[Any, ...], scope: _Scope, values: list[Any]) -> Any:
+        def argument(spec: tuple[Any, ...]) -> Any:
+            if spec[0] == "=":
+                return spec[1]
+            if spec[0] == "u":
+                return scope.environment.undefined()
+            value = values[spec[1]]
+            if value is _GONE:
+                raise _Missing
+            return value
+
+        _, args, kwargs = step
+        return _materialise(function(*(argument(a) for a in args), **{k: argument(v) for k, v in kwargs}))
+
+
+# --- records between builds --------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Record:
+    template: str
+    observations: tuple[Observation, ...]
+    digest: bytes
+    size: int  # the output file's, when the record was made
+    mtime_ns: int
+
+
+def render_version(environment: jinja2.Environment, fingerprint: str) -> str:
+    """What every record depends on besides the reads: the templates' sources, the plugins' code (filters,
+    globals, the objects' properties), the libraries, news_reader's reading fingerprint (the settings)."""
+    digest = hashlib.sha256(f"{_FORMAT}\n{fingerprint}\n".encode())
+    for library in ("pelican", "jinja2", "markupsafe"):
+        digest.update(f"{library}={importlib.metadata.version(library)}\n".encode())
+    loader = environment.loader
+    if loader is not None:
+        for name in sorted(loader.list_templates()):
+            with contextlib.suppress(jinja2.TemplateNotFound):
+                digest.update(f"{name}\n{loader.get_source(environment, name)[0]}\n".encode())
+    plugins = Path(__file__).resolve().parent.parent
+    for source in sorted(plugins.glob("*/*.py")):
+        digest.update(f"{source.relative_to(plugins)}\n".encode() + source.read_bytes())
+    return digest.hexdigest()
+
+
+def records_name(output: str) -> str:
+    """The records' file name in CACHE_PATH, one per output folder (builds of one content into two folders
+    share the cache, not the records)."""
+    return f"{RECORDS_PREFIX}-{hashlib.blake2b(output.encode(), digest_size=6).hexdigest()}.pickle"
+
+
+def load_records(path: Path, version: str) -> dict[str, Record]:
+    """The records of the last finished build, if made under `version`; the file is removed (it is written
+    again when this build finishes)."""
+    try:
+        with open(path, "rb") as handle:
+            stored = pickle.load(handle)
+    except FileNotFoundError:
+        return {}
+    except Exception as exc:  # a damaged file only costs a full render
+        logger.warning("news_output: ignoring unreadable page records %s (%s)", path, exc)
+        stored = None
+    with contextlib.suppress(OSError):
+        os.remove(path)
+    if not isinstance(stored, dict) or stored.get("version") != version:
+        return {}
+    pages = stored.get("pages")
+    return pages if isinstance(pages, dict) else {}
+
+
+def save_records(path: Path, version: str, pages: Mapping[str, Record]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", delete=False) as handle:
+        pickle.dump({"version": version, "pages": dict(pages)}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(handle.name, path)
+
+
+def unchanged_file(record: Record, previous: str) -> bool:
+    """Whether the previous build's file is the very one the record was made for."""
+    try:
+        info = os.stat(previous)
+    except OSError:
+        return False
+    return info.st_size == record.size and info.st_mtime_ns == record.mtime_ns
