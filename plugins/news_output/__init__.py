@@ -27,7 +27,7 @@ __all__ = [
 def trace_templates(generator: Any) -> None:
     """At `generator_init`: the generator's templates record what each page reads (pages.py)."""
     environment = getattr(generator, "env", None)
-    if environment is not None:
+    if environment is not None and generator.settings.get("OUTPUT_PAGE_RECORDS") is True:
         pages.install(environment)
 
 

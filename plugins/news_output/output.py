@@ -23,7 +23,7 @@ from .writer import OutputError, finish_rendering, keeping_outputs, previous_bui
 
 logger = logging.getLogger(__name__)
 
-OUTPUT_DEFAULTS = {"OUTPUT_KEEP_UNCHANGED": True}
+OUTPUT_DEFAULTS = {"OUTPUT_KEEP_UNCHANGED": True, "OUTPUT_PAGE_RECORDS": False}
 
 _set_aside: dict[str, Path] = {}  # output folder -> the previous build, moved beside it
 _exit_hook: list[Any] = []  # finish_all, once registered
@@ -34,11 +34,15 @@ class OutputSettingsError(ValueError):
     """OUTPUT_KEEP_UNCHANGED is not a boolean."""
 
 
-def _enabled(settings: dict[str, Any]) -> bool:
-    value = settings.get("OUTPUT_KEEP_UNCHANGED", OUTPUT_DEFAULTS["OUTPUT_KEEP_UNCHANGED"])
+def _flag(settings: dict[str, Any], name: str) -> bool:
+    value = settings.get(name, OUTPUT_DEFAULTS[name])
     if not isinstance(value, bool):
-        raise OutputSettingsError(f"OUTPUT_KEEP_UNCHANGED is {value!r}; expected True or False")
-    return value and bool(settings.get("DELETE_OUTPUT_DIRECTORY"))
+        raise OutputSettingsError(f"{name} is {value!r}; expected True or False")
+    return value
+
+
+def _enabled(settings: dict[str, Any]) -> bool:
+    return _flag(settings, "OUTPUT_KEEP_UNCHANGED") and bool(settings.get("DELETE_OUTPUT_DIRECTORY"))
 
 
 def previous_folder(output: Path) -> Path:
@@ -51,10 +55,14 @@ def set_aside(pelican: Any) -> None:
         _exit_hook.append(atexit.register(finish_all))
     output = Path(pelican.output_path)
     finish(output)  # a build earlier in this process (pelican --autoreload) that has not been finished
+    records = _flag(pelican.settings, "OUTPUT_PAGE_RECORDS")
     if not _enabled(pelican.settings):
         keeping_outputs.discard(os.path.normpath(os.path.abspath(output)))
         return None
-    keeping_outputs.add(os.path.normpath(os.path.abspath(output)))
+    if records:  # pages.py: pages whose recorded reads are unchanged are not rendered
+        keeping_outputs.add(os.path.normpath(os.path.abspath(output)))
+    else:
+        keeping_outputs.discard(os.path.normpath(os.path.abspath(output)))
     if not output.is_dir() or not any(output.iterdir()):
         return None
     previous = previous_folder(output)

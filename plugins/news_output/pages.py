@@ -149,12 +149,22 @@ def _materialise(value: Any) -> Any:
 # --- recording ---------------------------------------------------------------------------------------------
 
 
-_interned: dict[Any, Any] = {}
+# Paths, while pages are traced, are numbers: node n of a tree of every path read in this process. Hashing a
+# number and a step is cheaper than hashing a whole path at every read; each path tuple is made once, and is
+# the same object for every page that read it (the records then pickle it once).
+_node_ids: dict[tuple[int, Any], int] = {}
+_node_paths: list[Path_] = []
+_observation_tuples: dict[tuple[tuple[int, str], ...], tuple[Observation, ...]] = {}
 
 
-def _intern(value: Any) -> Any:
-    """One object for equal paths, so that the records pickle each path once however many pages share it."""
-    return _interned.setdefault(value, value)
+def _child(parent: int, step: tuple[Any, ...]) -> int:
+    """The node of the path `parent` + `step` (parent -1: a root)."""
+    key = (parent, step)
+    found = _node_ids.get(key)
+    if found is None:
+        found = _node_ids[key] = len(_node_paths)
+        _node_paths.append((step,) if parent < 0 else (*_node_paths[parent], step))
+    return found
 
 
 class Tracer:
@@ -162,26 +172,28 @@ class Tracer:
 
     def __init__(self, roots: Mapping[str, Any], globals_: Mapping[str, Any]) -> None:
         self.roots, self.globals = roots, globals_
-        self.seen: dict[Observation, None] = {}
+        self.seen: dict[tuple[int, str], None] = {}  # (node, kind), in the order first observed
         self.shapes: list[Any] = []
-        self.paths: dict[int, tuple[Any, Path_]] = {}  # id(object) -> (object, the path it was read at)
+        self.paths: dict[int, tuple[Any, int]] = {}  # id(object) -> (object, the node it was read at)
         self.untracked = ""  # why the page cannot be replayed, once it cannot
 
-    def observe(self, path: Path_, kind: str, value: Any) -> None:
+    def observe(self, path: int, kind: str, value: Any) -> None:
         key = (path, kind)
         if key not in self.seen:
             self.seen[key] = None
             self.shapes.append(value)
 
-    def path_of(self, value: Any) -> Path_ | None:
+    def path_of(self, value: Any) -> int | None:
         if _kind(type(value)) == TRACKED:
             return cast(_Tracked, value)._path
         known = self.paths.get(id(value))
         return known[1] if known is not None and known[0] is value else None
 
-    def track(self, path: Path_, value: Any) -> Any:
+    def track(self, path: int, value: Any) -> Any:
         """Record `value` read at `path`; return what the template gets (containers wrapped)."""
-        what = _kind(type(value))
+        what = _kinds.get(type(value))
+        if what is None:
+            what = _kind(type(value))
         if what == ITERABLE:
             value, what = list(value), LIST
         key = (path, "v")
@@ -212,7 +224,7 @@ class Tracer:
         """How a call's argument is replayed: a primitive as itself, anything read as the path it was read at."""
         path = self.path_of(value)
         if path is not None:  # read from the build: replayed from where it was read (the same for every page)
-            return ("@", path)
+            return ("@", _node_paths[path])
         if _kind(type(value)) == PRIMITIVE:  # a literal, or computed by the template from what it read
             return ("=", value)
         if isinstance(value, Undefined):
@@ -227,8 +239,11 @@ class Tracer:
         )
 
     def record(self) -> tuple[tuple[Observation, ...], bytes]:
-        observations = tuple(_intern((_intern(path), kind)) for path, kind in self.seen)
-        return _intern(observations), _digest(self.shapes)
+        key = tuple(self.seen)
+        observations = _observation_tuples.get(key)
+        if observations is None:
+            observations = _observation_tuples[key] = tuple((_node_paths[node], kind) for node, kind in key)
+        return observations, _digest(self.shapes)
 
 
 def _digest(shapes: list[Any]) -> bytes:
@@ -254,7 +269,7 @@ def tracing(tracer: Tracer) -> Iterator[Tracer]:
 class _Tracked:
     """Marks the wrapped containers (their `_path` is where they were read, `_raw` the container itself)."""
 
-    _path: Path_
+    _path: int
     _tracer: Tracer
     _raw: Any
 
@@ -262,7 +277,7 @@ class _Tracked:
 class TrackedList(list[Any], _Tracked):
     """A list read by a template: records its length and the items a loop reaches."""
 
-    def __init__(self, raw: list[Any], tracer: Tracer, path: Path_) -> None:
+    def __init__(self, raw: list[Any], tracer: Tracer, path: int) -> None:
         super().__init__(raw)
         self._raw, self._tracer, self._path = raw, tracer, path
 
@@ -275,7 +290,7 @@ class TrackedList(list[Any], _Tracked):
         self._tracer.observe(self._path, "all", tuple(shape(item) for item in list.__iter__(self)))
 
     def _item(self, index: int) -> Any:
-        return self._tracer.track((*self._path, ("#", index)), list.__getitem__(self, index))
+        return self._tracer.track(_child(self._path, ("#", index)), list.__getitem__(self, index))
 
     def __len__(self) -> int:
         return self._length()
@@ -345,7 +360,7 @@ class TrackedList(list[Any], _Tracked):
 class TrackedTuple(tuple[Any, ...], _Tracked):
     """A tuple read by a template (a `(tag, articles)` pair): records what a loop or an unpacking reaches."""
 
-    def __new__(cls, raw: tuple[Any, ...], tracer: Tracer, path: Path_) -> TrackedTuple:
+    def __new__(cls, raw: tuple[Any, ...], tracer: Tracer, path: int) -> TrackedTuple:
         self = super().__new__(cls, raw)
         self._raw, self._tracer, self._path = raw, tracer, path
         return self
@@ -356,7 +371,7 @@ class TrackedTuple(tuple[Any, ...], _Tracked):
         return length
 
     def _item(self, index: int) -> Any:
-        return self._tracer.track((*self._path, ("#", index)), tuple.__getitem__(self, index))
+        return self._tracer.track(_child(self._path, ("#", index)), tuple.__getitem__(self, index))
 
     def __len__(self) -> int:
         return self._length()
@@ -407,7 +422,7 @@ class TrackedTuple(tuple[Any, ...], _Tracked):
 class TrackedDict(dict[Any, Any], _Tracked):
     """A dict read by a template: records the keys it looks up (found or not) and, when it loops, the keys."""
 
-    def __init__(self, raw: dict[Any, Any], tracer: Tracer, path: Path_) -> None:
+    def __init__(self, raw: dict[Any, Any], tracer: Tracer, path: int) -> None:
         super().__init__(raw)
         self._raw, self._tracer, self._path = raw, tracer, path
 
@@ -417,12 +432,12 @@ class TrackedDict(dict[Any, Any], _Tracked):
         return keys
 
     def _value(self, key: Any) -> Any:
-        return self._tracer.track((*self._path, ("k", key)), dict.__getitem__(self, key))
+        return self._tracer.track(_child(self._path, ("k", key)), dict.__getitem__(self, key))
 
     def __getitem__(self, key: Any) -> Any:
         key = _unwrapped(key)
         if not dict.__contains__(self, key):
-            self._tracer.observe((*self._path, ("k", key)), "v", shape(missing))
+            self._tracer.observe(_child(self._path, ("k", key)), "v", shape(missing))
             raise KeyError(key)
         return self._value(key)
 
@@ -492,10 +507,14 @@ class TracingEnvironment(jinja2.Environment):
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         value = super().getattr(obj, attribute)
-        tracer = _tracer()
-        if tracer is None or _pure(obj):
+        if not _current:
             return value
-        return _after_read(tracer, obj, (".", attribute), value)
+        what = _kinds.get(type(obj))
+        if what is None:
+            what = _kind(type(obj))
+        if what != OTHER and what != CONTENT and what != WRAPPER:
+            return value
+        return _after_read(_current[-1], obj, (".", attribute), value)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         argument = _unwrapped(argument)
@@ -511,12 +530,13 @@ def _after_read(tracer: Tracer, obj: Any, step: tuple[Any, ...], value: Any) -> 
     if path is None:
         tracer.give_up(f"read {step[1]!r} of a {type(obj).__name__} that was not read from the build")
         return value
-    try:
-        hash(step)
-    except TypeError:
-        tracer.give_up(f"an item key of type {type(step[1]).__name__}")
-        return value
-    return tracer.track((*path, step), value)
+    if step[0] != ".":
+        try:
+            hash(step)
+        except TypeError:
+            tracer.give_up(f"an item key of type {type(step[1]).__name__}")
+            return value
+    return tracer.track(_child(path, step), value)
 
 
 class TracingContext(Context):
@@ -528,14 +548,14 @@ class TracingContext(Context):
         if tracer is None:
             return value
         if value is missing:
-            tracer.observe((("n", key),), "v", shape(missing))
+            tracer.observe(_child(-1, ("n", key)), "v", shape(missing))
             return value
         if tracer.roots.get(key, missing) is value or (
             key not in tracer.roots and tracer.globals.get(key, missing) is value
         ):
             if id(value) in _PURE_GLOBALS:
                 return value
-            return tracer.track((("n", key),), value)
+            return tracer.track(_child(-1, ("n", key)), value)
         return value  # set by the templates themselves, from other reads
 
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:
@@ -550,7 +570,7 @@ class TracingContext(Context):
             tracer.give_up(f"a call of {getattr(__obj, '__qualname__', type(__obj).__name__)}")
             return super().call(__obj, *args, **kwargs)
         if _pass_arg(__obj):
-            tracer.give_up(f"a call of {path[-1]} that takes the template context")
+            tracer.give_up(f"a call of {_node_paths[path][-1]} that takes the template context")
             return super().call(__obj, *args, **kwargs)
         plain = {name: value for name, value in kwargs.items() if name not in ("_loop_vars", "_block_vars")}
         try:
@@ -559,7 +579,7 @@ class TracingContext(Context):
             tracer.give_up(str(exc))
             return super().call(__obj, *args, **kwargs)
         value = super().call(__obj, *args, **kwargs)
-        return tracer.track((*path, step), value)
+        return tracer.track(_child(path, step), value)
 
 
 def _pass_arg(function: Any) -> bool:
@@ -593,7 +613,7 @@ class _RecordedFunction:
             tracer.give_up(f"the {self.what} {self.name!r}: {exc}")
             return self.function(*args, **kwargs)
         value = self.function(*args, **kwargs)
-        return tracer.track(((self.kind, self.name), step), value)
+        return tracer.track(_child(_child(-1, (self.kind, self.name)), step), value)
 
 
 def install(environment: jinja2.Environment) -> None:
@@ -681,6 +701,17 @@ def _compile(observations: tuple[Observation, ...]) -> _Program:
     return _Program(tuple(nodes), checks)
 
 
+def _observed(value: Any, kind: str) -> Any:
+    """What an observation of `kind` saw of `value` (as Tracer and the tracked containers record it)."""
+    if kind == "v":
+        return shape(missing if value is _GONE else value)
+    if kind == "len":
+        return len(value)
+    if isinstance(value, dict):
+        return tuple(shape(key) for key in value)
+    return tuple(shape(item) for item in value)
+
+
 class Replayer:
     """Walks recorded paths in this build. Values reached from the same object by the same step are
     computed once for all the pages a process checks; pages that made the same observations share one
@@ -689,6 +720,7 @@ class Replayer:
     def __init__(self) -> None:
         self._steps: dict[tuple[int, Any], tuple[Any, Any]] = {}
         self._programs: dict[int, tuple[tuple[Observation, ...], _Program]] = {}
+        self._shared: dict[tuple[int, int], Any] = {}  # (program, node or -1 - check) -> the same for every page
 
     def _program(self, observations: tuple[Observation, ...]) -> _Program:
         known = self._programs.get(id(observations))
@@ -696,38 +728,61 @@ class Replayer:
             known = self._programs[id(observations)] = (observations, _compile(observations))
         return known[1]
 
-    def digest(self, roots: Mapping[str, Any], template: Any, observations: tuple[Observation, ...]) -> bytes | None:
+    def digest(
+        self,
+        roots: Mapping[str, Any],
+        template: Any,
+        observations: tuple[Observation, ...],
+        local: frozenset[str] | None = None,
+    ) -> bytes | None:
         """The digest of what a page with these variables would observe; None when a path cannot be walked
-        as it was (a list is now shorter, an object has another type, a call fails)."""
+        as it was (a list is now shorter, an object has another type, a call fails). `local` names the
+        variables that are the page's own: paths from the others (the header's sections, the trending strip,
+        settings) are the same for every page, and walked once for all of them (None: walk every path)."""
         program = self._program(observations)
         scope = _Scope(roots, template.globals, template.environment)
+        cache, known = self._shared, id(program)
         values: list[Any] = []
+        shared: list[bool] = []  # whether each node's value is the same for every page
         try:
-            for parent, step in program.nodes:
+            for number, (parent, step) in enumerate(program.nodes):
                 if parent < 0:
-                    values.append(scope.root(step))
-                    continue
-                obj = values[parent]
-                if obj is _GONE or obj is missing or isinstance(obj, Undefined):
-                    values.append(_GONE)
-                elif step[0] == "()":
-                    values.append(self._call(obj, step, scope, values))
+                    same = local is not None and (step[0] != "n" or step[1] not in local)
                 else:
-                    values.append(self._step(obj, step, scope.environment))
+                    same = shared[parent] and (
+                        step[0] != "()" or all(spec[0] != "@" or shared[spec[1]] for spec in (*step[1], *step[2]))
+                    )
+                shared.append(same)
+                if same:
+                    found = cache.get((known, number), _GONE)
+                    if found is not _GONE:
+                        values.append(found)
+                        continue
+                values.append(self._node(parent, step, scope, values))
+                if same:
+                    cache[(known, number)] = values[-1]
             shapes = []
-            for position, kind in program.checks:
-                value = values[position]
-                if kind == "v":
-                    shapes.append(shape(missing if value is _GONE else value))
-                elif kind == "len":
-                    shapes.append(len(value))
-                elif isinstance(value, dict):
-                    shapes.append(tuple(shape(key) for key in value))
+            for number, (position, kind) in enumerate(program.checks):
+                if shared[position]:
+                    found = cache.get((known, -1 - number), _GONE)
+                    if found is _GONE:
+                        found = cache[(known, -1 - number)] = _observed(values[position], kind)
+                    shapes.append(found)
                 else:
-                    shapes.append(tuple(shape(item) for item in value))
+                    shapes.append(_observed(values[position], kind))
         except Exception:
             return None
         return _digest(shapes)
+
+    def _node(self, parent: int, step: Any, scope: _Scope, values: list[Any]) -> Any:
+        if parent < 0:
+            return scope.root(step)
+        obj = values[parent]
+        if obj is _GONE or obj is missing or isinstance(obj, Undefined):
+            return _GONE
+        if step[0] == "()":
+            return self._call(obj, step, scope, values)
+        return self._step(obj, step, scope.environment)
 
     def _step(self, obj: Any, step: tuple[Any, ...], environment: Any) -> Any:
         kind = step[0]

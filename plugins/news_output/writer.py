@@ -69,7 +69,7 @@ class Job:
 
 # output folder -> the previous build set aside beside it (filled by output.set_aside while a build runs)
 previous_builds: dict[str, str] = {}
-# output folders whose unchanged files are kept (OUTPUT_KEEP_UNCHANGED): their builds record the pages' reads
+# output folders whose builds record the pages' reads (OUTPUT_PAGE_RECORDS, with OUTPUT_KEEP_UNCHANGED)
 keeping_outputs: set[str] = set()
 
 
@@ -343,7 +343,7 @@ class OutputWriter(AbsoluteFeedWriter):
         if localcontext["localsiteurl"]:
             context["localsiteurl"] = localcontext["localsiteurl"]  # as Pelican's _write_file does
         recording = pages.traceable(template) and path not in job.discarded and bool(self._version)
-        if recording and self._keep_previous(path, name, template, localcontext, done):
+        if recording and self._keep_previous(job, path, name, kwargs, localcontext, done):
             return
         tracer = pages.Tracer(localcontext, template.globals)
         if recording:
@@ -366,9 +366,10 @@ class OutputWriter(AbsoluteFeedWriter):
         done.records[name] = pages.Record(template.name, observations, digest, info.st_size, info.st_mtime_ns)
 
     def _keep_previous(
-        self, path: str, name: str, template: Any, localcontext: dict[str, Any], done: _Rendered
+        self, job: Job, path: str, name: str, kwargs: dict[str, Any], localcontext: dict[str, Any], done: _Rendered
     ) -> bool:
         """Put back the previous build's file for this page, unrendered, if the page would read what it read."""
+        template = job.template
         record = (self._previous_records or {}).get(name)
         previous_build = previous_builds.get(os.path.normpath(self.output_path))
         if record is None or previous_build is None or record.template != template.name:
@@ -376,13 +377,30 @@ class OutputWriter(AbsoluteFeedWriter):
         previous = os.path.join(previous_build, os.path.relpath(path, self.output_path))
         if not pages.unchanged_file(record, previous):
             return False
-        if self._replayer.digest(localcontext, template, record.observations) != record.digest:
+        local = None if job.options["relative_urls"] else frozenset(kwargs).union(_PER_PAGE)
+        if self._replayer.digest(localcontext, template, record.observations, local) != record.digest:
             return False
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        os.replace(previous, path)
+        _move_back(previous, path)
         done.records[name] = record
         done.kept += 1
         return True
+
+
+_PER_PAGE = frozenset({"output_file", "localsiteurl"})  # set for each page besides its own variables
+
+
+def _move_back(previous: str, path: str) -> None:
+    """Put the previous build's file back at `path`. A page alone in its folder (`slug/index.html`) goes back
+    with its folder, in one rename: making each page's folder anew is the slowest part of keeping a page."""
+    folder, old_folder = os.path.dirname(path), os.path.dirname(previous)
+    if not os.path.exists(folder):
+        with contextlib.suppress(OSError):
+            if os.listdir(old_folder) == [os.path.basename(previous)]:
+                os.makedirs(os.path.dirname(folder), exist_ok=True)
+                os.rename(old_folder, folder)
+                return
+        os.makedirs(folder, exist_ok=True)
+    os.replace(previous, path)
 
 
 def _share_out(jobs: Sequence[Job], workers: int) -> list[list[Job]]:

@@ -220,7 +220,7 @@ def test_edits_rebuilt_in_place_equal_clean_builds_and_skip_unchanged_pages(arch
     """Random edits (title, date, section, tags, body, a new article, a deleted one), each rebuilt in place
     with the page records and compared with a clean build of the same content, byte for byte."""
     cache, output = tmp_path / "cache", tmp_path / "output"
-    settings = {"CACHE_PATH": str(cache), "RELATED_CACHE_PATH": False}
+    settings = {"CACHE_PATH": str(cache), "RELATED_CACHE_PATH": False, "OUTPUT_PAGE_RECORDS": True}
 
     def rebuild() -> int:
         result = build_site(archive, output, extra=settings, verbose=True)
@@ -229,6 +229,9 @@ def test_edits_rebuilt_in_place_equal_clean_builds_and_skip_unchanged_pages(arch
 
     assert rebuild() == 0  # the first build has no records
     assert rebuild() > 0  # nothing changed: every page is kept
+    off = build_site(archive, output, extra={**settings, "OUTPUT_PAGE_RECORDS": False}, verbose=True)
+    assert off.returncode == 0, off.stdout + off.stderr
+    assert kept(off.stdout + off.stderr) == 0  # the setting's default: every page rendered
     rng = random.Random(3)
     steps = [
         lambda a: edit(a, "title", '"A headline edited for the test"'),
@@ -254,7 +257,7 @@ def test_a_changed_template_or_a_touched_file_renders_again(archive: Path, tmp_p
     cache, output = tmp_path / "cache", tmp_path / "output"
     theme = tmp_path / "theme"
     shutil.copytree(FIXTURES.parent.parent / "theme", theme)
-    settings = {"CACHE_PATH": str(cache), "RELATED_CACHE_PATH": False, "THEME": str(theme)}
+    settings = {"CACHE_PATH": str(cache), "RELATED_CACHE_PATH": False, "THEME": str(theme), "OUTPUT_PAGE_RECORDS": True}
 
     def rebuild() -> tuple[int, str]:
         result = build_site(archive, output, extra=settings, verbose=True)
