@@ -81,7 +81,8 @@ _PURE_GLOBALS = {id(value) for value in jinja2.defaults.DEFAULT_NAMESPACE.values
 _ITERABLES: tuple[type, ...] = (set, frozenset, type({}.keys()), type({}.values()), type({}.items()), Iterator)
 
 # What a type is, for the tracer (worked out once per type: isinstance() on every read costs more than the read)
-PRIMITIVE, TEMPLATE, LIST, TUPLE, DICT, ITERABLE, TRACKED, CONTENT, WRAPPER, OTHER = range(10)
+# (the kinds below CONTENT need no record when their attributes are read: see _pure)
+PRIMITIVE, TEMPLATE, TRACKED, LIST, TUPLE, DICT, ITERABLE, CONTENT, WRAPPER, OTHER = range(10)
 _kinds: dict[type, int] = {}
 
 
@@ -153,8 +154,20 @@ def _materialise(value: Any) -> Any:
 # number and a step is cheaper than hashing a whole path at every read; each path tuple is made once, and is
 # the same object for every page that read it (the records then pickle it once).
 _node_ids: dict[tuple[int, Any], int] = {}
+_dots: dict[str, tuple[str, str]] = {}  # attribute -> its step (".", attribute): one tuple for every read
+
+
+def _dot(attribute: str) -> tuple[str, str]:
+    step = _dots.get(attribute)
+    if step is None:
+        step = _dots[attribute] = (".", attribute)
+    return step
+
+
 _node_paths: list[Path_] = []
-_observation_tuples: dict[tuple[tuple[int, str], ...], tuple[Observation, ...]] = {}
+_observation_tuples: dict[tuple[int, ...], tuple[Observation, ...]] = {}
+_KINDS = ("v", "len", "all")  # what an observation saw: coded with its node as node * 4 + position here
+_KIND_CODES = {kind: code for code, kind in enumerate(_KINDS)}
 
 
 def _child(parent: int, step: tuple[Any, ...]) -> int:
@@ -172,13 +185,13 @@ class Tracer:
 
     def __init__(self, roots: Mapping[str, Any], globals_: Mapping[str, Any]) -> None:
         self.roots, self.globals = roots, globals_
-        self.seen: dict[tuple[int, str], None] = {}  # (node, kind), in the order first observed
+        self.seen: dict[int, None] = {}  # node * 4 + kind code (_KINDS), in the order first observed
         self.shapes: list[Any] = []
         self.paths: dict[int, tuple[Any, int]] = {}  # id(object) -> (object, the node it was read at)
         self.untracked = ""  # why the page cannot be replayed, once it cannot
 
     def observe(self, path: int, kind: str, value: Any) -> None:
-        key = (path, kind)
+        key = path * 4 + _KIND_CODES[kind]
         if key not in self.seen:
             self.seen[key] = None
             self.shapes.append(value)
@@ -196,7 +209,7 @@ class Tracer:
             what = _kind(type(value))
         if what == ITERABLE:
             value, what = list(value), LIST
-        key = (path, "v")
+        key = path * 4  # (path, "v")
         if key not in self.seen:
             self.seen[key] = None
             self.shapes.append(shape(value))
@@ -242,7 +255,9 @@ class Tracer:
         key = tuple(self.seen)
         observations = _observation_tuples.get(key)
         if observations is None:
-            observations = _observation_tuples[key] = tuple((_node_paths[node], kind) for node, kind in key)
+            observations = _observation_tuples[key] = tuple(
+                (_node_paths[number >> 2], _KINDS[number & 3]) for number in key
+            )
         return observations, _digest(self.shapes)
 
 
@@ -499,22 +514,45 @@ def _pure(value: Any) -> bool:
     Jinja's objects, a tracked container (its own methods record what they read) or a container the template
     made itself (every container read from the build is handed over tracked)."""
     what = _kind(type(value))
-    return what != OTHER and what != CONTENT and what != WRAPPER
+    return what < CONTENT
 
 
 class TracingEnvironment(jinja2.Environment):
     """Pelican's template environment, with attribute and item reads recorded while a page is traced."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        value = super().getattr(obj, attribute)
+        # The hottest function of a traced render (an article page makes 250 to 300 reads): Jinja's getattr,
+        # then _after_read and Tracer.track, written out for the common case (an attribute of an object
+        # read from the build, a primitive value).
+        try:
+            value = getattr(obj, attribute)
+        except AttributeError:
+            value = super().getattr(obj, attribute)
         if not _current:
             return value
         what = _kinds.get(type(obj))
         if what is None:
             what = _kind(type(obj))
-        if what != OTHER and what != CONTENT and what != WRAPPER:
+        if what < CONTENT:
             return value
-        return _after_read(_current[-1], obj, (".", attribute), value)
+        tracer = _current[-1]
+        known = tracer.paths.get(id(obj))
+        if known is None or known[0] is not obj:
+            return _after_read(tracer, obj, (".", attribute), value)
+        key = (known[1], _dot(attribute))
+        node = _node_ids.get(key)
+        if node is None:
+            node = _child(*key)
+        kind = type(value)
+        if kind not in _PLAIN_VALUES:
+            return tracer.track(node, value)
+        seen = node * 4  # (node, "v"): see Tracer.observe
+        if seen not in tracer.seen:
+            tracer.seen[seen] = None
+            tracer.shapes.append(value)
+        if kind is str and id(value) not in tracer.paths:
+            tracer.paths[id(value)] = (value, node)
+        return value
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         argument = _unwrapped(argument)
@@ -677,11 +715,13 @@ class _Program:
 
     nodes: tuple[tuple[int, Any], ...]  # (parent node, step), or (-1, root)
     checks: tuple[tuple[int, str], ...]  # (node, kind) for each observation, in order
+    keys: tuple[int, ...]  # each node's path, as the id of the one tuple this process keeps for it
 
 
-def _compile(observations: tuple[Observation, ...]) -> _Program:
+def _compile(observations: tuple[Observation, ...], paths: dict[Path_, Path_]) -> _Program:
     index: dict[Path_, int] = {}
     nodes: list[tuple[int, Any]] = []
+    keys: list[int] = []
 
     def node(path: Path_) -> int:
         found = index.get(path)
@@ -695,10 +735,11 @@ def _compile(observations: tuple[Observation, ...]) -> _Program:
             step = ("()", args, kwargs)
         index[path] = len(nodes)
         nodes.append((parent, step))
+        keys.append(id(paths.setdefault(path, path)))
         return index[path]
 
     checks = tuple((node(path), kind) for path, kind in observations)
-    return _Program(tuple(nodes), checks)
+    return _Program(tuple(nodes), checks, tuple(keys))
 
 
 def _observed(value: Any, kind: str) -> Any:
@@ -720,12 +761,14 @@ class Replayer:
     def __init__(self) -> None:
         self._steps: dict[tuple[int, Any], tuple[Any, Any]] = {}
         self._programs: dict[int, tuple[tuple[Observation, ...], _Program]] = {}
-        self._shared: dict[tuple[int, int], Any] = {}  # (program, node or -1 - check) -> the same for every page
+        self._shared: dict[int, Any] = {}  # id(path) -> its value, the same for every page; * 4 + kind: a check
+        self._paths: dict[Path_, Path_] = {}  # one tuple per path (the keys above are their ids)
+        self._roots: dict[int, Any] = {}  # id(root path) -> the first value a page had there (kept alive)
 
     def _program(self, observations: tuple[Observation, ...]) -> _Program:
         known = self._programs.get(id(observations))
         if known is None or known[0] is not observations:
-            known = self._programs[id(observations)] = (observations, _compile(observations))
+            known = self._programs[id(observations)] = (observations, _compile(observations, self._paths))
         return known[1]
 
     def digest(
@@ -741,32 +784,41 @@ class Replayer:
         settings) are the same for every page, and walked once for all of them (None: walk every path)."""
         program = self._program(observations)
         scope = _Scope(roots, template.globals, template.environment)
-        cache, known = self._shared, id(program)
+        cache, keys = self._shared, program.keys
         values: list[Any] = []
         shared: list[bool] = []  # whether each node's value is the same for every page
         try:
             for number, (parent, step) in enumerate(program.nodes):
-                if parent < 0:
-                    same = local is not None and (step[0] != "n" or step[1] not in local)
+                if parent < 0:  # a root: shared if it is not the page's own and is the very object other pages had
+                    value = scope.root(step)
+                    same = (
+                        local is not None
+                        and (step[0] != "n" or step[1] not in local)
+                        and self._roots.setdefault(keys[number], value) is value
+                    )
+                    shared.append(same)
+                    values.append(value)
+                    continue
                 else:
                     same = shared[parent] and (
                         step[0] != "()" or all(spec[0] != "@" or shared[spec[1]] for spec in (*step[1], *step[2]))
                     )
                 shared.append(same)
                 if same:
-                    found = cache.get((known, number), _GONE)
+                    found = cache.get(keys[number], _GONE)
                     if found is not _GONE:
                         values.append(found)
                         continue
                 values.append(self._node(parent, step, scope, values))
                 if same:
-                    cache[(known, number)] = values[-1]
+                    cache[keys[number]] = values[-1]
             shapes = []
-            for number, (position, kind) in enumerate(program.checks):
+            for position, kind in program.checks:
                 if shared[position]:
-                    found = cache.get((known, -1 - number), _GONE)
+                    key = ~(keys[position] * 4 + _KIND_CODES[kind])  # negative: never a node's key
+                    found = cache.get(key, _GONE)
                     if found is _GONE:
-                        found = cache[(known, -1 - number)] = _observed(values[position], kind)
+                        found = cache[key] = _observed(values[position], kind)
                     shapes.append(found)
                 else:
                     shapes.append(_observed(values[position], kind))

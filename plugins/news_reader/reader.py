@@ -676,7 +676,7 @@ def prune_content_cache(generator: Any) -> None:
 # Settings that are not plain data (template helpers, functions) do not enter reading, nor do the ones that
 # only decide how fast the build goes.
 _LIBRARIES = ("pelican", "markdown", "nh3", "pyyaml")
-_SPEED_ONLY_SETTINGS = frozenset({"BUILD_WORKERS"})
+_SPEED_ONLY_SETTINGS = frozenset({"BUILD_WORKERS", "OUTPUT_PAGE_RECORDS"})  # the latter: news_output's
 FINGERPRINT_FILE = "news_reader.fingerprint"
 
 

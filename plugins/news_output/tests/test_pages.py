@@ -278,3 +278,19 @@ def test_a_changed_template_or_a_touched_file_renders_again(archive: Path, tmp_p
     again, _ = rebuild()
     assert again == everything - 1
     assert b"<!-- edited -->" in index.read_bytes()
+
+
+def test_a_variable_one_page_has_differently_is_not_shared_between_pages() -> None:
+    """A checker walks the paths of variables that are not a page's own once for all pages; a variable that is
+    not among the page's own but differs from page to page (a generator that passes it in a context of its
+    own) must still be walked for each page."""
+    env = environment()
+    template = env.from_string("{{ period|length }}:{% for part in period %}{{ part }}{% endfor %}")
+    pages_ = [{"period": (1987, "March", 11)}, {"period": (1987,)}]
+    records = []
+    for roots in pages_:
+        _, tracer = render(template, roots)
+        records.append(tracer.record())
+    checker = pages.Replayer()
+    for roots, (observations, digest) in zip(pages_, records, strict=True):
+        assert checker.digest(roots, template, observations, local=frozenset()) == digest
