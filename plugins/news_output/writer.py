@@ -91,8 +91,9 @@ class _Rendered:
 
 class _KeptIfSame(io.StringIO):
     """A page's text, written when closed, unless the previous build's file has the very same bytes: then that
-    file is moved into place, keeping its modification time (the workers compare pages in parallel, so the end
-    of the build compares only the files written outside this writer)."""
+    file is moved into place, keeping its modification time, with its folder when it is alone there (the
+    workers compare pages in parallel, so the end of the build compares only the files written outside this
+    writer)."""
 
     def __init__(self, path: str, previous: str, encoding: str) -> None:
         super().__init__()
@@ -102,10 +103,11 @@ class _KeptIfSame(io.StringIO):
         if not self.closed:
             data = self.getvalue().encode(self.encoding_name)
             if not _same_bytes(self.previous, data):
+                os.makedirs(os.path.dirname(self.path), exist_ok=True)
                 with open(self.path, "wb") as handle:
                     handle.write(data)
             else:
-                os.replace(self.previous, self.path)
+                _move_back(self.previous, self.path)
         super().close()
 
 
@@ -216,6 +218,7 @@ class OutputWriter(AbsoluteFeedWriter):
                 return open(os.devnull, "w", encoding=encoding)
             previous = previous_builds.get(os.path.normpath(self.output_path))
             if previous is None:
+                os.makedirs(os.path.dirname(filename), exist_ok=True)
                 return open(filename, "w", encoding=encoding)
             return _KeptIfSame(filename, os.path.join(previous, os.path.relpath(filename, self.output_path)), encoding)
         return super()._open_w(filename, encoding, override)
@@ -351,8 +354,7 @@ class OutputWriter(AbsoluteFeedWriter):
                 output = template.render(localcontext)
         else:
             output = template.render(localcontext)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with self._open_w(path, "utf-8", override=job.options["override_output"]) as handle:
+        with self._open_w(path, "utf-8", override=job.options["override_output"]) as handle:  # makes the folder
             handle.write(output)
         logger.info('Writing "%s"', path)
         if not recording:
