@@ -286,7 +286,7 @@ def test_a_variable_one_page_has_differently_is_not_shared_between_pages() -> No
     own) must still be walked for each page."""
     env = environment()
     template = env.from_string("{{ period|length }}:{% for part in period %}{{ part }}{% endfor %}")
-    pages_ = [{"period": (1987, "March", 11)}, {"period": (1987,)}]
+    pages_: list[dict[str, Any]] = [{"period": (1987, "March", 11)}, {"period": (1987,)}]
     records = []
     for roots in pages_:
         _, tracer = render(template, roots)
