@@ -574,7 +574,12 @@ class NewsMarkdownReader(BaseReader):
         return len(self._prepared)
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
-        rendered = self._prepared.pop(os.path.abspath(source_path), None) or self.render_file(source_path)
+        try:
+            rendered = self._prepared.pop(os.path.abspath(source_path), None) or self.render_file(source_path)
+        except FrontMatterError as exc:
+            # Pelican logs only "Could not process <file>" (the reason only with --debug): say what and where.
+            logger.error("%s", exc)
+            raise
         return rendered.content, self._metadata(rendered, source_path)
 
     def _metadata(self, rendered: Rendered, source_path: str) -> dict[str, Any]:

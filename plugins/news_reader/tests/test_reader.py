@@ -279,3 +279,29 @@ def test_the_reading_fingerprint_follows_reading_settings_not_the_worker_count()
     assert reading_fingerprint({**settings, "BUILD_WORKERS": 1}) == same  # changing it keeps the content cache
     assert reading_fingerprint({**settings, "TIMEZONE": "Europe/Paris"}) != same
     assert reading_fingerprint({**settings, "MARKDOWN": {"output_format": "xhtml"}}) != same
+
+
+def test_a_build_says_what_is_wrong_with_a_file_and_where(tmp_path):
+    """`pelican` itself (not only `invoke check`) names the file, the line and the fix; Pelican alone would
+    say "Could not process <file>" and nothing else unless run with --debug (or with fatal warnings, which
+    show the traceback)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from tests.sitebuild import FIXTURES, ROOT, TEST_SETTINGS
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "small_archive", content)
+    article = sorted((content / "articles").rglob("*.md"))[0]
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("\nsection:", "\nsectoin:", 1), encoding="utf-8")
+    command = [sys.executable, "-m", "pelican", str(content), "-s", str(TEST_SETTINGS), "-o", str(tmp_path / "out")]
+    command += ["--extra-settings", f"CACHE_PATH={json.dumps(str(tmp_path / 'cache'))}"]
+    env = {**os.environ, "COLUMNS": "200"}
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, check=False)
+    log = " ".join((result.stdout + result.stderr).split())  # rich wraps long lines
+    assert "Could not process" in log, log[-3000:]
+    assert "unknown field 'sectoin'" in log, log[-3000:]
+    assert article.name in log
