@@ -305,3 +305,31 @@ def test_a_build_says_what_is_wrong_with_a_file_and_where(tmp_path):
     assert "Could not process" in log, log[-3000:]
     assert "unknown field 'sectoin'" in log, log[-3000:]
     assert article.name in log
+
+
+@pytest.mark.parametrize("order_by", ["reversed-date", "date"])
+def test_articles_of_the_same_date_come_in_the_order_of_their_paths(order_by):
+    """Pelican keeps same-date articles in the order the file system lists their files, which changes from one
+    build to the next (at 10,000 articles a rebuild listed two of them the other way round on 55 pages)."""
+    from types import SimpleNamespace
+
+    from news_reader import settle_order
+    from pelican.contents import Article
+
+    def article(path: str, day: int) -> Article:
+        date = dt.datetime(2026, 3, day, tzinfo=dt.UTC)
+        return Article("<p>x</p>", {"title": path, "date": date}, source_path=f"/archive/{path}.md")
+
+    listed = [article("c", 3), article("b", 1), article("z", 3), article("a", 3), article("y", 1)]
+    generator = SimpleNamespace(
+        settings={"ARTICLE_ORDER_BY": order_by}, articles=list(listed), hidden_articles=[], drafts=list(listed)
+    )
+    settle_order(generator)
+    newest_first = ["a", "c", "z", "b", "y"]
+    oldest_first = ["b", "y", "a", "c", "z"]
+    expected = newest_first if order_by == "reversed-date" else oldest_first
+    assert [a.title for a in generator.articles] == expected
+    assert [a.title for a in generator.drafts] == expected
+    generator.articles.reverse()  # whatever order the files came in, the same result
+    settle_order(generator)
+    assert [a.title for a in generator.articles] == expected
