@@ -289,23 +289,20 @@ class _Tracked:
     _raw: Any
 
 
-class TrackedList(list[Any], _Tracked):
-    """A list read by a template: records its length and the items a loop reaches."""
-
-    def __init__(self, raw: list[Any], tracer: Tracer, path: int) -> None:
-        super().__init__(raw)
-        self._raw, self._tracer, self._path = raw, tracer, path
+class _TrackedSequence(_Tracked):
+    """What a tracked list and a tracked tuple share: the length when it is asked for, each item a loop, an
+    index or an unpacking reaches, every item when the template compares or searches the whole."""
 
     def _length(self) -> int:
-        length = list.__len__(self)
+        length = len(self._raw)
         self._tracer.observe(self._path, "len", length)
         return length
 
     def _all(self) -> None:
-        self._tracer.observe(self._path, "all", tuple(shape(item) for item in list.__iter__(self)))
+        self._tracer.observe(self._path, "all", tuple(shape(item) for item in self._raw))
 
     def _item(self, index: int) -> Any:
-        return self._tracer.track(_child(self._path, ("#", index)), list.__getitem__(self, index))
+        return self._tracer.track(_child(self._path, ("#", index)), self._raw[index])
 
     def __len__(self) -> int:
         return self._length()
@@ -323,18 +320,33 @@ class TrackedList(list[Any], _Tracked):
 
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, slice):
-            return [self._item(i) for i in range(*index.indices(self._length()))]
+            items = [self._item(i) for i in range(*index.indices(self._length()))]
+            return tuple(items) if isinstance(self._raw, tuple) else items
         if isinstance(index, int):
             length = self._length()
             position = index + length if index < 0 else index
             if not 0 <= position < length:
                 raise IndexError(index)
             return self._item(position)
-        return list.__getitem__(self, index)  # TypeError, as a list would
+        return self._raw[index]  # TypeError, as the container would
 
     def __contains__(self, item: object) -> bool:
         self._all()
-        return item in self._raw  # the raw list's own `in` (news_navigation's MemberList: a set lookup)
+        return item in self._raw  # the raw container's own `in` (news_navigation's MemberList: a set lookup)
+
+    def __repr__(self) -> str:
+        self._all()
+        return repr(self._raw)
+
+    __str__ = __repr__
+
+
+class TrackedList(_TrackedSequence, list[Any]):
+    """A list read by a template: records its length and the items a loop reaches."""
+
+    def __init__(self, raw: list[Any], tracer: Tracer, path: int) -> None:
+        super().__init__(raw)
+        self._raw, self._tracer, self._path = raw, tracer, path
 
     def _compare(self, other: Any, operator: Callable[[Any, Any], bool]) -> bool:
         self._all()
@@ -346,19 +358,13 @@ class TrackedList(list[Any], _Tracked):
     def __ne__(self, other: object) -> bool:
         return self._compare(other, lambda a, b: a != b)
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None
 
     def __add__(self, other: Any) -> Any:
         return list(self) + list(other)
 
     def __radd__(self, other: Any) -> Any:
         return list(other) + list(self)
-
-    def __repr__(self) -> str:
-        self._all()
-        return repr(self._raw)
-
-    __str__ = __repr__
 
     def index(self, *args: Any) -> int:
         self._all()
@@ -372,49 +378,13 @@ class TrackedList(list[Any], _Tracked):
         return list(self)
 
 
-class TrackedTuple(tuple[Any, ...], _Tracked):
+class TrackedTuple(_TrackedSequence, tuple[Any, ...]):
     """A tuple read by a template (a `(tag, articles)` pair): records what a loop or an unpacking reaches."""
 
     def __new__(cls, raw: tuple[Any, ...], tracer: Tracer, path: int) -> TrackedTuple:
         self = super().__new__(cls, raw)
         self._raw, self._tracer, self._path = raw, tracer, path
         return self
-
-    def _length(self) -> int:
-        length = tuple.__len__(self)
-        self._tracer.observe(self._path, "len", length)
-        return length
-
-    def _item(self, index: int) -> Any:
-        return self._tracer.track(_child(self._path, ("#", index)), tuple.__getitem__(self, index))
-
-    def __len__(self) -> int:
-        return self._length()
-
-    def __bool__(self) -> bool:
-        return self._length() > 0
-
-    def __iter__(self) -> Iterator[Any]:
-        for index in range(self._length()):
-            yield self._item(index)
-
-    def __getitem__(self, index: Any) -> Any:
-        if isinstance(index, slice):
-            return tuple(self._item(i) for i in range(*index.indices(self._length())))
-        if isinstance(index, int):
-            length = self._length()
-            position = index + length if index < 0 else index
-            if not 0 <= position < length:
-                raise IndexError(index)
-            return self._item(position)
-        return tuple.__getitem__(self, index)
-
-    def _all(self) -> None:
-        self._tracer.observe(self._path, "all", tuple(shape(item) for item in tuple.__iter__(self)))
-
-    def __contains__(self, item: object) -> bool:
-        self._all()
-        return item in self._raw
 
     def __eq__(self, other: object) -> bool:
         self._all()
@@ -426,12 +396,6 @@ class TrackedTuple(tuple[Any, ...], _Tracked):
     def __hash__(self) -> int:  # a tuple can be a dict's key (news_navigation's period numbers)
         self._all()
         return hash(self._raw)
-
-    def __repr__(self) -> str:
-        self._all()
-        return repr(self._raw)
-
-    __str__ = __repr__
 
 
 class TrackedDict(dict[Any, Any], _Tracked):

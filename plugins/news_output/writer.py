@@ -194,17 +194,7 @@ class OutputWriter(AbsoluteFeedWriter):
             self._plan_page(job, page.save_as, page_kwargs, relative_urls, override)
 
     def _plan_page(self, job: Job, name: str, kwargs: dict[str, Any], relative_urls: bool, override: bool) -> None:
-        context = job.context
-        localcontext = context.copy()
-        localcontext["localsiteurl"] = localcontext.get("localsiteurl", None)
-        if relative_urls:
-            relative_url = path_to_url(get_relative_path(name))
-            localcontext["SITEURL"] = relative_url
-            localcontext["localsiteurl"] = relative_url
-        localcontext["output_file"] = name
-        localcontext.update(kwargs)
-        if localcontext["localsiteurl"]:
-            context["localsiteurl"] = localcontext["localsiteurl"]  # as Pelican's _write_file does
+        localcontext = _local_context(job.context, name, kwargs, relative_urls)
         path = sanitised_join(self.output_path, name)
         self._plan_open(job, path, override)
         job.names.append(name)
@@ -334,17 +324,8 @@ class OutputWriter(AbsoluteFeedWriter):
         return done
 
     def _render_page(self, job: Job, path: str, name: str, kwargs: dict[str, Any], done: _Rendered) -> None:
-        context, template = job.context, job.template
-        localcontext = context.copy()
-        localcontext["localsiteurl"] = localcontext.get("localsiteurl", None)
-        if job.options["relative_urls"]:
-            relative_url = path_to_url(get_relative_path(name))
-            localcontext["SITEURL"] = relative_url
-            localcontext["localsiteurl"] = relative_url
-        localcontext["output_file"] = name
-        localcontext.update(kwargs)
-        if localcontext["localsiteurl"]:
-            context["localsiteurl"] = localcontext["localsiteurl"]  # as Pelican's _write_file does
+        template = job.template
+        localcontext = _local_context(job.context, name, kwargs, job.options["relative_urls"])
         recording = pages.traceable(template) and path not in job.discarded and bool(self._version)
         if recording and self._keep_previous(job, path, name, kwargs, localcontext, done):
             return
@@ -386,6 +367,22 @@ class OutputWriter(AbsoluteFeedWriter):
         done.records[name] = record
         done.kept += 1
         return True
+
+
+def _local_context(context: dict[str, Any], name: str, kwargs: dict[str, Any], relative_urls: bool) -> dict[str, Any]:
+    """A page's template variables, as Pelican's `write_file` (4.12) makes them; like Pelican, it also sets the
+    shared context's `localsiteurl`, which articles' links read."""
+    localcontext = context.copy()
+    localcontext["localsiteurl"] = localcontext.get("localsiteurl", None)
+    if relative_urls:
+        relative_url = path_to_url(get_relative_path(name))
+        localcontext["SITEURL"] = relative_url
+        localcontext["localsiteurl"] = relative_url
+    localcontext["output_file"] = name
+    localcontext.update(kwargs)
+    if localcontext["localsiteurl"]:
+        context["localsiteurl"] = localcontext["localsiteurl"]
+    return localcontext
 
 
 _PER_PAGE = frozenset({"output_file", "localsiteurl"})  # set for each page besides its own variables
