@@ -9,7 +9,17 @@ from pelican import signals
 
 from . import pages
 from .output import finish, set_aside, start_finishing
-from .writer import OutputError, OutputWriter, Pending, articles_planned, compute_beside, get_writer, run_beside
+from .writer import (
+    OutputError,
+    OutputWriter,
+    Pending,
+    articles_planned,
+    compute_beside,
+    get_writer,
+    output_key,
+    recording_outputs,
+    run_beside,
+)
 
 __all__ = [
     "OutputError",
@@ -25,9 +35,10 @@ __all__ = [
 
 
 def trace_templates(generator: Any) -> None:
-    """At `generator_init`: the generator's templates record what each page reads (pages.py)."""
+    """At `generator_init` (after `get_generators`, where output.set_aside decides whether this build records
+    its pages' reads): the generator's templates record what each page reads (pages.py)."""
     environment = getattr(generator, "env", None)
-    if environment is not None and generator.settings.get("OUTPUT_PAGE_RECORDS") is True:
+    if environment is not None and output_key(generator.output_path) in recording_outputs:
         pages.install(environment)
 
 

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .writer import OutputError, finish_rendering, keeping_outputs, previous_builds, start_rendering
+from .writer import OutputError, finish_rendering, output_key, previous_builds, recording_outputs, start_rendering
 
 logger = logging.getLogger(__name__)
 
@@ -55,14 +55,13 @@ def set_aside(pelican: Any) -> None:
         _exit_hook.append(atexit.register(finish_all))
     output = Path(pelican.output_path)
     finish(output)  # a build earlier in this process (pelican --autoreload) that has not been finished
-    records = _flag(pelican.settings, "OUTPUT_PAGE_RECORDS")
-    if not _enabled(pelican.settings):
-        keeping_outputs.discard(os.path.normpath(os.path.abspath(output)))
-        return None
-    if records:  # pages.py: pages whose recorded reads are unchanged are not rendered
-        keeping_outputs.add(os.path.normpath(os.path.abspath(output)))
+    keeping = _enabled(pelican.settings)
+    if _flag(pelican.settings, "OUTPUT_PAGE_RECORDS") and keeping:  # pages.py: unchanged pages are not rendered
+        recording_outputs.add(output_key(output))
     else:
-        keeping_outputs.discard(os.path.normpath(os.path.abspath(output)))
+        recording_outputs.discard(output_key(output))
+    if not keeping:
+        return None
     if not output.is_dir() or not any(output.iterdir()):
         return None
     previous = previous_folder(output)

@@ -69,8 +69,13 @@ class Job:
 
 # output folder -> the previous build set aside beside it (filled by output.set_aside while a build runs)
 previous_builds: dict[str, str] = {}
-# output folders whose builds record the pages' reads (OUTPUT_PAGE_RECORDS, with OUTPUT_KEEP_UNCHANGED)
-keeping_outputs: set[str] = set()
+# output folders (absolute) whose builds record the pages' reads: OUTPUT_PAGE_RECORDS with unchanged files kept.
+# output.set_aside decides, at the start of each build; the templates are traced and the records kept for these.
+recording_outputs: set[str] = set()
+
+
+def output_key(output: str | os.PathLike[str]) -> str:
+    return os.path.normpath(os.path.abspath(output))
 
 
 @dataclasses.dataclass
@@ -278,10 +283,15 @@ class OutputWriter(AbsoluteFeedWriter):
 
     # --- page records (pages.py) ---------------------------------------------------------------------------
 
+    @property
+    def recording(self) -> bool:
+        """Whether this build records what its pages read (and keeps the pages whose reads are unchanged)."""
+        return bool(self._version)
+
     def _records_path(self) -> Path | None:
-        output = os.path.normpath(os.path.abspath(self.output_path))
+        output = output_key(self.output_path)
         cache = self.settings.get("CACHE_PATH")
-        if output not in keeping_outputs or not cache:
+        if output not in recording_outputs or not cache:
             return None
         return Path(cache) / pages.records_name(output)
 
@@ -329,17 +339,13 @@ class OutputWriter(AbsoluteFeedWriter):
         recording = pages.traceable(template) and path not in job.discarded and bool(self._version)
         if recording and self._keep_previous(job, path, name, kwargs, localcontext, done):
             return
-        tracer = pages.Tracer(localcontext, template.globals)
-        if recording:
-            with pages.tracing(tracer):
-                output = template.render(localcontext)
-        else:
-            output = template.render(localcontext)
-        with self._open_w(path, "utf-8", override=job.options["override_output"]) as handle:  # makes the folder
-            handle.write(output)
-        logger.info('Writing "%s"', path)
         if not recording:
+            self._write_page(job, path, template.render(localcontext))
             return
+        tracer = pages.Tracer(localcontext, template.globals)
+        with pages.tracing(tracer):
+            output = template.render(localcontext)
+        self._write_page(job, path, output)
         if tracer.untracked:
             done.untracked += 1
             done.why = done.why or f"{name}: {tracer.untracked}"
@@ -347,6 +353,11 @@ class OutputWriter(AbsoluteFeedWriter):
         observations, digest = tracer.record()
         info = os.stat(path)
         done.records[name] = pages.Record(template.name, observations, digest, info.st_size, info.st_mtime_ns)
+
+    def _write_page(self, job: Job, path: str, output: str) -> None:
+        with self._open_w(path, "utf-8", override=job.options["override_output"]) as handle:  # makes the folder
+            handle.write(output)
+        logger.info('Writing "%s"', path)
 
     def _keep_previous(
         self, job: Job, path: str, name: str, kwargs: dict[str, Any], localcontext: dict[str, Any], done: _Rendered
@@ -554,14 +565,17 @@ def finish_rendering() -> None:
             failures.append(str(exc))
             continue
         done = writer.rendered
+        kept = (
+            f": {done.kept} kept unrendered, their reads unchanged since the last build; {written - done.kept} rendered"
+            if writer.recording
+            else ""
+        )
         logger.info(
-            "news_output: %d pages by %d processes (waited %.1f s for the last): %d kept unrendered, their reads "
-            "unchanged since the last build; %d rendered",
+            "news_output: %d pages by %d processes (waited %.1f s for the last)%s",
             written,
             max(1, writer.workers),
             time.perf_counter() - started,
-            done.kept,
-            written - done.kept,
+            kept,
         )
         if done.untracked:
             logger.info("news_output: %d pages cannot be skipped on the next build (%s)", done.untracked, done.why)

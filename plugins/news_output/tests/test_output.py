@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sitebuild import FIXTURES, ROOT, SITE_SETTINGS, build_site
+from tests.sitebuild import ROOT, SITE_SETTINGS, build_site
 
 NEW_ARTICLE = """---
 id: contrib-2026-02-04-harbour-lights
@@ -35,13 +35,6 @@ def tree(output: Path) -> dict[str, tuple[bytes, int, int]]:
 def build(content: Path, output: Path) -> None:
     result = build_site(content, output)
     assert result.returncode == 0, result.stdout + result.stderr
-
-
-@pytest.fixture
-def content(tmp_path: Path) -> Path:
-    copy = tmp_path / "content"
-    shutil.copytree(FIXTURES / "small_archive", copy)
-    return copy
 
 
 def test_rebuild_equals_a_clean_build_and_keeps_unchanged_files(content: Path, tmp_path: Path) -> None:
