@@ -208,6 +208,9 @@ NEWS_EXTRA_FIELDS = ("story", "arc", "arc_name")
 
 # news_output: a rebuild keeps the files whose bytes did not change as they were (mtime, inode).
 OUTPUT_KEEP_UNCHANGED = True
+# Lists are paginated from their oldest article: page N of a list keeps its URL and its articles as new ones
+# arrive, and a new article changes only the front page of each list it is in (plugins/news_output/README.md).
+OUTPUT_STABLE_PAGINATION = True
 
 # news_sitemap
 SITEMAP_MAX_URLS = 50000

@@ -15,7 +15,7 @@ GOLDEN_DIR = ROOT / "tests" / "golden"
 GOLDEN_PAGES = (
     "index.html",
     "2026/02/03/ferry-timetable-change/index.html",
-    "section/world/page/2/index.html",
+    "section/world/page/1/index.html",
     "2026/02/index.html",
     "feeds/source/civic-wire.atom.xml",
 )

@@ -38,13 +38,28 @@ def test_day_archive_lists_that_day(fixture_site):
 
 
 def test_pagination_is_directory_style_and_labelled(fixture_site):
+    # Stable pagination: the front page is the list's own URL, the older pages are numbered from the oldest.
     first = soup_of(fixture_site / "section/world/index.html")
-    assert rel_link(first, "next") == "/section/world/page/2/"
-    second = soup_of(fixture_site / "section/world/page/2/index.html")
-    assert rel_link(second, "prev") == "/section/world/"
-    nav = second.find("nav", attrs={"aria-label": "Pagination"})
+    assert rel_link(first, "next") == "/section/world/page/1/"
+    oldest = soup_of(fixture_site / "section/world/page/1/index.html")
+    assert rel_link(oldest, "prev") == "/section/world/"
+    assert rel_link(oldest, "next") is None
+    nav = oldest.find("nav", attrs={"aria-label": "Pagination"})
     assert nav is not None
     assert "Newer" in nav.get_text()
+    status = nav.find(class_="pagination__status").get_text(" ", strip=True)
+    assert status.startswith("Page 1: "), status
+    assert " to " in status, status
+    assert first.find(class_="pagination__status").get_text(strip=True).startswith("Newest")
+
+
+def test_every_article_of_a_list_is_on_exactly_one_of_its_pages(fixture_site):
+    listed = []
+    for page in ("section/world/index.html", "section/world/page/1/index.html"):
+        listed += [a["href"] for a in soup_of(fixture_site / page).select("main .card-list h2 a")]
+    numbered = list((fixture_site / "section/world").glob("page/*/index.html"))
+    assert len(numbered) == 1
+    assert len(listed) == len(set(listed)) == 6, listed
 
 
 def test_hostile_title_is_text(fixture_site):
@@ -122,7 +137,7 @@ def test_sitemap_and_robots(fixture_site):
     root = ET.parse(fixture_site / "sitemap.xml").getroot()
     locs = [u.findtext("s:loc", namespaces=SITEMAP) for u in root]
     assert f"{ORIGIN}/2026/02/03/ferry-timetable-change/" in locs
-    assert f"{ORIGIN}/section/world/page/2/" in locs
+    assert f"{ORIGIN}/section/world/page/1/" in locs
     assert f"{ORIGIN}/404.html" not in locs
     assert locs == sorted(locs)
     assert f"Sitemap: {ORIGIN}/sitemap.xml" in (fixture_site / "robots.txt").read_text()

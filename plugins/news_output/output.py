@@ -19,30 +19,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .settings import flag
 from .writer import OutputError, finish_rendering, output_key, previous_builds, recording_outputs, start_rendering
 
 logger = logging.getLogger(__name__)
-
-OUTPUT_DEFAULTS = {"OUTPUT_KEEP_UNCHANGED": True, "OUTPUT_PAGE_RECORDS": False}
 
 _set_aside: dict[str, Path] = {}  # output folder -> the previous build, moved beside it
 _exit_hook: list[Any] = []  # finish_all, once registered
 _pending: set[str] = set()  # output folders whose set-aside build is removed at exit
 
 
-class OutputSettingsError(ValueError):
-    """OUTPUT_KEEP_UNCHANGED is not a boolean."""
-
-
-def _flag(settings: dict[str, Any], name: str) -> bool:
-    value = settings.get(name, OUTPUT_DEFAULTS[name])
-    if not isinstance(value, bool):
-        raise OutputSettingsError(f"{name} is {value!r}; expected True or False")
-    return value
-
-
 def _enabled(settings: dict[str, Any]) -> bool:
-    return _flag(settings, "OUTPUT_KEEP_UNCHANGED") and bool(settings.get("DELETE_OUTPUT_DIRECTORY"))
+    return flag(settings, "OUTPUT_KEEP_UNCHANGED") and bool(settings.get("DELETE_OUTPUT_DIRECTORY"))
 
 
 def previous_folder(output: Path) -> Path:
@@ -56,7 +44,7 @@ def set_aside(pelican: Any) -> None:
     output = Path(pelican.output_path)
     finish(output)  # a build earlier in this process (pelican --autoreload) that has not been finished
     keeping = _enabled(pelican.settings)
-    if _flag(pelican.settings, "OUTPUT_PAGE_RECORDS") and keeping:  # pages.py: unchanged pages are not rendered
+    if flag(pelican.settings, "OUTPUT_PAGE_RECORDS") and keeping:  # pages.py: unchanged pages are not rendered
         recording_outputs.add(output_key(output))
     else:
         recording_outputs.discard(output_key(output))

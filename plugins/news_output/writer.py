@@ -43,6 +43,8 @@ from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError
 
 from . import pages
+from .pagination import StablePaginator, pages_in_order
+from .settings import flag
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +134,7 @@ class OutputWriter(AbsoluteFeedWriter):
     def __init__(self, output_path: str, settings: Mapping[str, Any] | None = None) -> None:
         super().__init__(output_path, settings=settings)
         self.workers = worker_count(self.settings)
+        self.stable_pagination = flag(self.settings, "OUTPUT_STABLE_PAGINATION")
         self.jobs: list[Job] = []
         self._rendering: Job | None = None
         self._children: list[_Child] = []
@@ -163,13 +166,18 @@ class OutputWriter(AbsoluteFeedWriter):
             "override_output": override_output,
             "url": url,
         }
-        if self.workers == 0 or self._rendering is not None:
+        if self._rendering is not None:
             return super().write_file(name, template, context, **options, **kwargs)
         if not name:
             return None
         job = Job(name, template, context, options, kwargs)
         self._plan(job, relative_urls, paginated, template_name, override_output, url)
-        self.jobs.append(job)
+        if self.workers == 0:  # each page rendered the moment it is asked for, as Pelican does
+            with signals.content_written.muted():  # planning sent it already, once per page
+                self.rendered.add(self._render([job]))
+            self.pages += len(job.pages) - len(job.discarded)
+        else:
+            self.jobs.append(job)
         return None
 
     def _plan(
@@ -185,16 +193,19 @@ class OutputWriter(AbsoluteFeedWriter):
             self._plan_page(job, name, kwargs, relative_urls, override)
             return
         per_page = self.settings["PAGINATED_TEMPLATES"][template_name] or self.settings["DEFAULT_PAGINATION"]
-        paginators = {key: Paginator(name, url, value, self.settings, per_page) for key, value in paginated.items()}
-        for number in range(next(iter(paginators.values())).num_pages):
+        kind = StablePaginator if self.stable_pagination else Paginator
+        paginators = {key: kind(name, url, value, self.settings, per_page) for key, value in paginated.items()}
+        count = next(iter(paginators.values())).num_pages
+        in_order = {key: pages_in_order(paginator, count) for key, paginator in paginators.items()}
+        for position in range(count):
             page_kwargs = kwargs.copy()
             for key, paginator in paginators.items():
-                page = paginator.page(number + 1)
+                page = in_order[key][position]
                 page_kwargs[f"{key}_paginator"] = paginator
                 page_kwargs[f"{key}_page"] = page
-                page_kwargs[f"{key}_previous_page"] = paginator.page(number) if number > 0 else None
+                page_kwargs[f"{key}_previous_page"] = in_order[key][position - 1] if position > 0 else None
                 page_kwargs[f"{key}_next_page"] = (
-                    paginator.page(number + 2) if number + 1 < paginator.num_pages else None
+                    in_order[key][position + 1] if position + 1 < min(count, paginator.num_pages) else None
                 )
             self._plan_page(job, page.save_as, page_kwargs, relative_urls, override)
 
