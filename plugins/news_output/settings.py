@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from news_reader import BuildError
+
 OUTPUT_DEFAULTS = {"OUTPUT_KEEP_UNCHANGED": True, "OUTPUT_PAGE_RECORDS": False, "OUTPUT_STABLE_PAGINATION": False}
 
 
-class OutputSettingsError(ValueError):
+class OutputSettingsError(BuildError, ValueError):
     """A news_output setting is not a boolean."""
 
 

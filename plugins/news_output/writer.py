@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from news_feeds import AbsoluteFeedWriter
-from news_reader import in_forked_worker, reading_fingerprint, worker_count
+from news_reader import BuildError, in_forked_worker, reading_fingerprint, worker_count
 from pelican import signals
 from pelican.paginator import Paginator
 from pelican.utils import get_relative_path, path_to_url, sanitised_join
@@ -49,7 +49,7 @@ from .settings import flag
 logger = logging.getLogger(__name__)
 
 
-class OutputError(RuntimeError):
+class OutputError(BuildError, RuntimeError):
     """A page failed to render."""
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from pelican import signals
 
+from .errors import BuildError, quiet_tracebacks
 from .reader import (
     FrontMatter,
     FrontMatterError,
@@ -23,6 +24,7 @@ from .reader import (
 )
 
 __all__ = [
+    "BuildError",
     "FrontMatter",
     "FrontMatterError",
     "NewsMarkdownReader",
@@ -43,6 +45,7 @@ def add_reader(readers: Any) -> None:
 
 
 def register() -> None:
+    quiet_tracebacks()
     signals.initialized.connect(check_content_cache)
     signals.readers_init.connect(add_reader)
     signals.article_generator_init.connect(prepare_articles)

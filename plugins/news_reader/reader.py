@@ -36,6 +36,7 @@ from pelican.urlwrappers import Author, Category, Tag
 from pelican.utils import SafeDatetime, order_content
 from unidecode import unidecode
 
+from .errors import BuildError
 from .memo import MEMO_SUFFIX
 
 logger = logging.getLogger(__name__)
@@ -95,7 +96,7 @@ _ALLOWED_ATTRIBUTES["img"] = {"src", "alt", "width", "height", "title", "loading
 _ALLOWED_ATTRIBUTES["*"] = {"id", "class", "lang", "dir", "title"}
 
 
-class FrontMatterError(ValueError):
+class FrontMatterError(BuildError, ValueError):
     """A content file is wrong: says where, what, and how to fix it."""
 
     def __init__(self, path: str, line: int, problem: str, fix: str = "") -> None:

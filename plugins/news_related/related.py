@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from news_reader import article_text, html_to_text
+from news_reader import BuildError, article_text, html_to_text
 from news_reader.memo import TextMemo, code_version
 
 from .ranking import Story, Weights, body_fingerprint, duplicate_groups, rank_related
@@ -39,7 +39,7 @@ RELATED_DEFAULTS: dict[str, Any] = {
 }
 
 
-class RelatedSettingsError(Exception):
+class RelatedSettingsError(BuildError):
     """A RELATED_* setting has a value the plugin cannot use."""
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from news_reader import article_text, html_to_text
+from news_reader import BuildError, article_text, html_to_text
 
 from .lunrjs import FieldSpec, IndexBuilder
 from .shards import ShardedFiles, write_sharded
@@ -48,7 +48,7 @@ SEARCH_DEFAULTS: dict[str, Any] = {
 STORE_COLUMNS = ("url", "title", "date", "dateText", "source", "snippet")
 
 
-class SearchSettingError(ValueError):
+class SearchSettingError(BuildError, ValueError):
     """A SEARCH_* setting has a value the plugin cannot use."""
 
 

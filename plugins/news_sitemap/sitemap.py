@@ -63,8 +63,21 @@ def _lastmod(context: Mapping[str, Any]) -> dt.datetime | None:
     return _newest_of(context.get("articles") or [])
 
 
+_prefixes: dict[str, str] = {}  # OUTPUT_PATH -> its absolute path with a separator at the end
+
+
+def _output_name(path: str, output: str) -> str:
+    """`path` relative to the output folder, with "/" separators. The writer passes normalised absolute paths
+    under it: a prefix is cut instead of calling os.path.relpath (0.5 s per 16,000 pages)."""
+    prefix = _prefixes.get(output)
+    if prefix is None:
+        prefix = _prefixes[output] = os.path.join(os.path.abspath(output), "")
+    name = path[len(prefix) :] if path.startswith(prefix) else os.path.relpath(path, output)
+    return name.replace(os.sep, "/")
+
+
 def record_page(path: str, context: Mapping[str, Any]) -> None:
-    name = os.path.relpath(path, context.get("OUTPUT_PATH", os.curdir)).replace(os.sep, "/")
+    name = _output_name(path, context.get("OUTPUT_PATH", os.curdir))
     excluded = context.get("SITEMAP_EXCLUDE", SITEMAP_DEFAULTS["SITEMAP_EXCLUDE"])
     if not name.endswith(".html") or any(fnmatch.fnmatchcase(name, pattern) for pattern in excluded):
         return

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 from feedgenerator import Atom1Feed
+from news_reader.errors import BuildError
 from news_reader.reader import FrontMatterError, article_text, html_to_text, parse_front_matter, split_front_matter
 from news_related.ranking import body_fingerprint, duplicate_groups
 from news_related.related import terms_memo
@@ -83,11 +84,11 @@ _KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 _HREF_RE = re.compile(r"""href=["']([^"']+)["']""")
 
 
-class StoriesSettingsError(ValueError):
+class StoriesSettingsError(BuildError, ValueError):
     """A STORIES_*/STORY_*/ARC_*/DIGEST_* setting has a value the plugin cannot use."""
 
 
-class StoryOverrideError(ValueError):
+class StoryOverrideError(BuildError, ValueError):
     """A `story`, `arc` or `arc_name` front-matter value that cannot be used; the message has file and line."""
 
 
@@ -353,12 +354,17 @@ def copy_groups(
     ids = {str(getattr(a, "id", "") or ""): a.slug for a in articles}
     duplicate_of = [ids.get(str(getattr(a, "near_duplicate_of", "") or "")) for a in articles]
     bodies = [body_fingerprint(article_text(a)) for a in articles]
+    # Every pair of members of each story, story by story, scored in one go.
+    lefts, rights = [], []
     for cluster in clusters:
-        members = list(cluster.members)
+        members = np.array(cluster.members, dtype=np.int64)
         if len(members) < 2:
             continue
-        left = np.array([a for i, a in enumerate(members) for _ in members[i + 1 :]], dtype=np.int64)
-        right = np.array([b for i, _ in enumerate(members) for b in members[i + 1 :]], dtype=np.int64)
+        first, second = np.triu_indices(len(members), k=1)  # (0, 1), (0, 2), ..., (1, 2), ...: pairs in order
+        lefts.append(members[first])
+        rights.append(members[second])
+    if lefts:
+        left, right = np.concatenate(lefts), np.concatenate(rights)
         alike = pair_cosines(vectors, left, right) >= threshold
         for a, b in zip(left[alike].tolist(), right[alike].tolist(), strict=True):
             if duplicate_of[b] is None:

@@ -20,6 +20,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
+from news_reader import BuildError
 from pelican.urlwrappers import Tag
 
 from .rules import TagRules, TagRulesError, merge_spellings, tag_key
@@ -29,7 +30,7 @@ logger = logging.getLogger(__name__)
 TAGS_DEFAULTS: dict[str, Any] = {"TAG_ALIASES_FILE": "tag-aliases.toml", "TAG_INDEX_POPULAR": 12}
 
 
-class TagSettingsError(ValueError):
+class TagSettingsError(BuildError, ValueError):
     """A news_tags setting has a value the plugin cannot use."""
 
 

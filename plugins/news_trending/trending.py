@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from markupsafe import Markup
+from news_reader import BuildError
 from news_reader.memo import TextMemo, code_version
 from pelican.generators import Generator
 
@@ -44,7 +45,7 @@ TRENDING_DEFAULTS: dict[str, Any] = {
 }
 
 
-class TrendingSettingsError(ValueError):
+class TrendingSettingsError(BuildError, ValueError):
     """A news_trending setting has a value the plugin cannot use."""
 
 

@@ -6,10 +6,19 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 
 from news_sitemap import SitemapEntry, build_sitemaps
-from news_sitemap.sitemap import page_url
+from news_sitemap.sitemap import _output_name, page_url
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 ORIGIN = "https://news.example.org"
+
+
+def test_output_names_are_relative_to_the_output_folder(tmp_path, monkeypatch):
+    output = tmp_path / "out"
+    assert _output_name(str(output / "2026" / "10" / "slug" / "index.html"), str(output)) == "2026/10/slug/index.html"
+    monkeypatch.chdir(tmp_path)  # a relative OUTPUT_PATH
+    assert _output_name(str(output / "tag" / "x" / "index.html"), "out") == "tag/x/index.html"
+    assert _output_name(str(tmp_path / "outside.html"), "out") == "../outside.html"  # as os.path.relpath says
+    assert _output_name(str(tmp_path / "out-other" / "a.html"), "out") == "../out-other/a.html"  # not a prefix
 
 
 def test_page_urls_are_clean_directories():
