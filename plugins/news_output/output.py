@@ -16,8 +16,11 @@ import logging
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 from typing import Any
+
+from pelican.log import console
 
 from .settings import flag
 from .writer import OutputError, finish_rendering, output_key, previous_builds, recording_outputs, start_rendering
@@ -27,6 +30,7 @@ logger = logging.getLogger(__name__)
 _set_aside: dict[str, Path] = {}  # output folder -> the previous build, moved beside it
 _exit_hook: list[Any] = []  # finish_all, once registered
 _pending: set[str] = set()  # output folders whose set-aside build is removed at exit
+_started: dict[str, float] = {}  # output folder -> when its build started (perf_counter)
 
 
 def _enabled(settings: dict[str, Any]) -> bool:
@@ -43,6 +47,7 @@ def set_aside(pelican: Any) -> None:
         _exit_hook.append(atexit.register(finish_all))
     output = Path(pelican.output_path)
     finish(output)  # a build earlier in this process (pelican --autoreload) that has not been finished
+    _started[str(output)] = time.perf_counter()
     keeping = _enabled(pelican.settings)
     if flag(pelican.settings, "OUTPUT_PAGE_RECORDS") and keeping:  # pages.py: unchanged pages are not rendered
         recording_outputs.add(output_key(output))
@@ -93,18 +98,24 @@ def finish(output: Path) -> None:
     """Wait for the render workers, then put back the previous build's file wherever the bytes are the
     same, and remove the set-aside folder (with the files the site no longer has)."""
     _pending.discard(str(output))
-    finish_rendering()
+    pages = finish_rendering()
     previous = _set_aside.pop(str(output), None)
     previous_builds.pop(os.path.normpath(output), None)
-    if previous is None:
-        return
-    kept, written = _keep_unchanged(output, previous)
-    shutil.rmtree(previous, ignore_errors=True)
-    logger.info(
-        "news_output: %d more files unchanged since the last build kept as they were; %d changed or gone",
-        kept,
-        written,
-    )
+    if previous is not None:
+        kept, written = _keep_unchanged(output, previous)
+        shutil.rmtree(previous, ignore_errors=True)
+        logger.info(
+            "news_output: %d more files unchanged since the last build kept as they were; %d changed or gone",
+            kept,
+            written,
+        )
+    started = _started.pop(str(output), None)
+    if started is not None and pages:
+        # Pelican's "Done" line is printed when the last pages are handed to the render workers.
+        console.print(
+            f"news_output: all {pages} pages written or kept as they were, "
+            f"{time.perf_counter() - started:.2f} seconds after the build started."
+        )
 
 
 def _keep_unchanged(output: Path, previous: Path) -> tuple[int, int]:

@@ -559,10 +559,11 @@ def articles_planned(generator: Any, writer: Any = None) -> None:
     start_rendering()
 
 
-def finish_rendering() -> None:
+def finish_rendering() -> int:
     """Wait until every planned page is written and every run_beside task is done (OutputError naming each
-    one that failed)."""
+    one that failed); return how many pages were written (or kept as they were)."""
     failures = []
+    total = 0
     while _beside:
         problem = _wait(_beside.pop(0))
         if problem:
@@ -575,6 +576,7 @@ def finish_rendering() -> None:
         except OutputError as exc:
             failures.append(str(exc))
             continue
+        total += written
         done = writer.rendered
         kept = (
             f": {done.kept} kept unrendered, their reads unchanged since the last build; {written - done.kept} rendered"
@@ -592,3 +594,4 @@ def finish_rendering() -> None:
             logger.info("news_output: %d pages cannot be skipped on the next build (%s)", done.untracked, done.why)
     if failures:
         raise OutputError("; ".join(failures))
+    return total

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -71,6 +72,18 @@ def test_rebuild_equals_a_clean_build_and_keeps_unchanged_files(content: Path, t
     assert not any(f"/{removed.stem}/" in f"/{name}" for name in again)  # its page is gone
     assert again[".git/HEAD"][0] == b"ref: refs/heads/gh-pages\n"
     assert not (tmp_path / ".output.previous").exists()
+
+
+def test_the_last_line_says_when_every_page_was_written(content: Path, tmp_path: Path) -> None:
+    """Pelican prints "Done" when the last pages go to the render workers; the build ends with our line."""
+    result = build_site(content, tmp_path / "output")
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = " ".join(result.stdout.split())
+    pages = sum(1 for path in (tmp_path / "output").rglob("*.html"))
+    found = re.search(r"news_output: all (\d+) pages written or kept as they were, ([\d.]+) seconds after", lines)
+    assert found, lines
+    assert int(found[1]) == pages
+    assert lines.index("Done: Processed") < found.start()
 
 
 def test_off_when_the_setting_says_so(content: Path, tmp_path: Path) -> None:
