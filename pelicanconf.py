@@ -203,7 +203,8 @@ RELATED_CACHE_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "c
 
 # news_stories: stories (/story/<slug>/, /stories/), arcs (/arc/<slug>/), digests (/digest/<day or week>/ with an
 # email version, feeds/digests.atom.xml) and "cited by"; every setting in plugins/news_stories/README.md.
-# Its front-matter overrides (`story`, `arc`, `arc_name`) are accepted by the reader through NEWS_EXTRA_FIELDS.
+# Its front-matter overrides (`story`, `arc`, `arc_name`) are accepted by the reader through NEWS_EXTRA_FIELDS,
+# which passes them on to news_stories as each article's `extra_fields`.
 NEWS_EXTRA_FIELDS = ("story", "arc", "arc_name")
 
 # news_output: a rebuild keeps the files whose bytes did not change as they were (mtime, inode).

@@ -133,6 +133,7 @@ class FrontMatter:
     status: str | None = None
     guid: str | None = None
     near_duplicate_of: str | None = None
+    extra: Mapping[str, Field] = dataclasses.field(default_factory=dict)  # the NEWS_EXTRA_FIELDS it has
 
 
 @dataclasses.dataclass(frozen=True)
@@ -376,7 +377,12 @@ class _Validator:
             status=self.choice("status", STATUS_VALUES),
             guid=self.text("guid"),
             near_duplicate_of=self.pattern("near_duplicate_of", _ID_RE, "give the id of the article it repeats"),
+            extra=self.extra(),
         )
+
+    def extra(self) -> dict[str, Field]:
+        """The NEWS_EXTRA_FIELDS this file has, as written, with their lines: the plugin that reads one checks it."""
+        return {name: self.fields[name] for name in self.settings.get("NEWS_EXTRA_FIELDS", ()) if name in self.fields}
 
     def page(self, default_lang: str) -> FrontMatter:
         self.check_known(PAGE_FIELDS)
@@ -615,6 +621,8 @@ class NewsMarkdownReader(BaseReader):
         )
         if fm.authors:
             metadata["authors"] = [Author(name, settings) for name in fm.authors]
+        if fm.extra:
+            metadata["extra_fields"] = dict(fm.extra)
         return metadata
 
 

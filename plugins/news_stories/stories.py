@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 import numpy as np
 from feedgenerator import Atom1Feed
 from news_reader.errors import BuildError
-from news_reader.reader import FrontMatterError, article_text, html_to_text, parse_front_matter, split_front_matter
+from news_reader.reader import article_text, html_to_text
 from news_related.ranking import body_fingerprint, duplicate_groups
 from news_related.related import terms_memo
 from news_related.similarity import candidates, pair_cosines
@@ -79,7 +79,6 @@ STORIES_DEFAULTS: dict[str, Any] = {
 }
 # Front-matter fields this plugin reads (pelicanconf.py adds them to NEWS_EXTRA_FIELDS).
 OVERRIDE_FIELDS = ("story", "arc", "arc_name")
-_OVERRIDE_LINE_RE = re.compile(r"^(story|arc|arc_name)\s*:", re.M)
 _KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 _HREF_RE = re.compile(r"""href=["']([^"']+)["']""")
 
@@ -188,18 +187,11 @@ class Overrides:
     arc_name: str | None = None
 
 
-def read_overrides(path: str) -> Overrides:
-    """The `story`, `arc` and `arc_name` fields of one article file (news_reader accepts them through
-    NEWS_EXTRA_FIELDS but does not pass them on). Only files that have such a line are parsed."""
-    with open(path, encoding="utf-8-sig") as handle:
-        text = handle.read()
-    try:
-        front, _ = split_front_matter(text, path)
-    except FrontMatterError:
-        return Overrides()  # the reader has already reported it
-    if not _OVERRIDE_LINE_RE.search(front):
-        return Overrides()
-    fields = parse_front_matter(front, path)
+def read_overrides(article: Any) -> Overrides:
+    """The `story`, `arc` and `arc_name` fields of an article, as news_reader passes them on (`extra_fields`:
+    the NEWS_EXTRA_FIELDS of its file, with their lines), checked here."""
+    fields = getattr(article, "extra_fields", None) or {}
+    path = article.source_path
     found: dict[str, str] = {}
     for name in OVERRIDE_FIELDS:
         if name not in fields:
@@ -425,7 +417,7 @@ class StoriesGenerator(Generator):
         urls = config.urls
         # Articles in a fixed order (by date, then slug): the same archive gives the same stories.
         articles = sorted(self.context.get("articles") or [], key=lambda a: (a.date.timestamp(), a.slug))
-        overrides = [read_overrides(a.source_path) for a in articles]
+        overrides = [read_overrides(a) for a in articles]
         items = [as_item(a, o) for a, o in zip(articles, overrides, strict=True)]
         overrides_by_slug = {a.slug: o for a, o in zip(articles, overrides, strict=True) if o != Overrides()}
         # Stories and arcs. Each article's term counts are kept for the next build (news_reader's TextMemo).

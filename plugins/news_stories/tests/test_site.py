@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
+from news_reader import NewsMarkdownReader
 from news_stories.digests import Coverage, StoryCoverage, build_digests
-from news_stories.stories import StoriesSettingsError, StoryOverrideError, read_overrides, read_settings
+from news_stories.stories import Overrides, StoriesSettingsError, StoryOverrideError, read_overrides, read_settings
+from pelican.settings import DEFAULT_CONFIG
 
 ORIGIN = "https://news.example.org"
 
@@ -147,15 +150,32 @@ def test_digest_order_does_not_depend_on_input_order():
     assert {d.key for d in forward} == {"2026-11-02", "2026-11-03", "2026-W45"}
 
 
+def _article(tmp_path, name: str, override: str) -> SimpleNamespace:
+    """An article as Pelican makes it from news_reader's metadata (the reader passes NEWS_EXTRA_FIELDS on)."""
+    path = tmp_path / "articles" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f"---\nid: x\ntitle: T\ndate: 2026-11-02T08:00:00+00:00\nsection: World\nsummary: S\n{override}---\n\nBody\n",
+        encoding="utf-8",
+    )
+    settings = {
+        **DEFAULT_CONFIG,
+        "PATH": str(tmp_path),
+        "NEWS_SECTIONS": {"World": ""},
+        "NEWS_EXTRA_FIELDS": ("story", "arc", "arc_name"),
+    }
+    _, metadata = NewsMarkdownReader(settings).read(str(path))
+    return SimpleNamespace(source_path=str(path), **metadata)
+
+
 def test_overrides_are_read_and_bad_ones_named(tmp_path):
-    good = tmp_path / "good.md"
-    good.write_text("---\nid: x\ntitle: T\nstory: ferry-week\narc_name: The ferry dispute\n---\n\nBody\n")
-    found = read_overrides(str(good))
+    good = _article(tmp_path, "good.md", "story: ferry-week\narc_name: The ferry dispute\n")
+    found = read_overrides(good)
     assert (found.story, found.arc, found.arc_name) == ("ferry-week", None, "The ferry dispute")
-    bad = tmp_path / "bad.md"
-    bad.write_text("---\nid: x\ntitle: T\nstory: Ferry Week!\n---\n\nBody\n")
-    with pytest.raises(StoryOverrideError, match=r"bad.md:4: error: story 'Ferry Week!' is not a usable id"):
-        read_overrides(str(bad))
+    assert read_overrides(_article(tmp_path, "plain.md", "")) == Overrides()
+    bad = _article(tmp_path, "bad.md", "story: Ferry Week!\n")
+    with pytest.raises(StoryOverrideError, match=r"bad.md:7: error: story 'Ferry Week!' is not a usable id"):
+        read_overrides(bad)
 
 
 def test_bad_setting_is_named():
