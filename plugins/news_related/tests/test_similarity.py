@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from news_related.benchmark import lee_pearson
 from news_related.similarity import (
     NAME_PREFIX,
@@ -105,6 +106,25 @@ def test_strongest_terms_keeps_the_largest_weights():
     for row in range(len(STORIES)):
         full = np.sort(vectors[row].data)[::-1][:2]
         assert np.sort(kept[row].data)[::-1] == pytest.approx(full)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_strongest_terms_breaks_ties_by_term_and_keeps_count_per_row(dtype):
+    """Against the definition: per row, the `count` largest weights, equal weights by lower term number."""
+    rng = np.random.default_rng(7)
+    rows, columns = rng.integers(0, 300, size=6000), rng.integers(0, 80, size=6000)
+    weights = np.round(rng.random(6000) * 10) / 10  # many ties, and zeros
+    vectors = sp.csr_matrix((weights.astype(dtype), (rows, columns)), shape=(300, 80))
+    vectors.sum_duplicates()
+    for count in (1, 3, 12, 100):
+        kept = strongest_terms(vectors, count).toarray()
+        for row in range(300):
+            line = vectors[row]
+            ranked = sorted(zip(-line.data, line.indices, strict=True))[:count]  # largest first, then lower term
+            expected = np.zeros(80, dtype=np.float32)
+            for negative, term in ranked:
+                expected[term] = -negative
+            assert np.array_equal(kept[row], expected), (count, row)
 
 
 def test_pair_cosines_match_all_pairs():
