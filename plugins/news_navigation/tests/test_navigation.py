@@ -6,7 +6,14 @@ import datetime as dt
 from types import SimpleNamespace
 
 from news_navigation import period_neighbours
-from news_navigation.navigation import build_period_archives, link_sections, order_sections, period_label, select_home
+from news_navigation.navigation import (
+    MemberList,
+    build_period_archives,
+    link_sections,
+    order_sections,
+    period_label,
+    select_home,
+)
 
 
 def archive(*period_num: int) -> dict:
@@ -80,3 +87,21 @@ def test_one_day_archive_per_local_day_across_timezones():
     assert [a.slug for a in days[1]["dates"]] == ["ny", "utc17"]
     assert days[1]["save_as"] == "2026/11/17/index.html"
     assert days[1]["period"] == (2026, "November", 17)
+
+
+class _Article:
+    """Compares by identity, as Pelican's Content does."""
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+
+
+def test_member_lists_test_membership_by_identity_and_stay_lists():
+    for make in (_Article, lambda title: SimpleNamespace(title=title)):  # SimpleNamespace has an __eq__ of its own
+        articles = [make(f"a{i}") for i in range(5)]
+        members = MemberList(articles[1:4])
+        assert [a in members for a in articles] == [False, True, True, True, False]
+        assert make("a1") not in members  # an equal object is not a member: identity, as in Pelican's lists
+        assert list(members) == articles[1:4]
+        assert members[0] is articles[1]
+        assert [a for a in articles if a in members] == articles[1:4]  # what Pelican's generate_tags computes
