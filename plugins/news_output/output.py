@@ -48,6 +48,7 @@ def set_aside(pelican: Any) -> None:
     output = Path(pelican.output_path)
     finish(output)  # a build earlier in this process (pelican --autoreload) that has not been finished
     _started[str(output)] = time.perf_counter()
+    flag(pelican.settings, "OUTPUT_STABLE_PAGINATION")  # checked now, not once every article is read
     keeping = _enabled(pelican.settings)
     if flag(pelican.settings, "OUTPUT_PAGE_RECORDS") and keeping:  # pages.py: unchanged pages are not rendered
         recording_outputs.add(output_key(output))

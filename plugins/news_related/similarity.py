@@ -198,23 +198,38 @@ class IndexLimits:
             raise SimilarityError(f"IndexLimits.common_fraction is {self.common_fraction}; expected 0 < x <= 1")
 
 
+_RANKED_AT_ONCE = 1 << 20  # weights ranked in one go by strongest_terms: bounds its temporary arrays
+
+
 def strongest_terms(vectors: sp.csr_matrix, count: int) -> sp.csr_matrix:
     """Each row with only its `count` largest weights (ties: the lower term number first)."""
     vectors = sp.csr_matrix(vectors)
     vectors.sort_indices()
-    rows = np.repeat(np.arange(vectors.shape[0], dtype=np.int64), np.diff(vectors.indptr))
-    weights = vectors.data
-    if weights.dtype == np.float32 and (not len(weights) or (weights.min() >= 0 and np.isfinite(weights).all())):
-        # One sort: the bits of a float32 of 0 or more sort as its value, so (row << 32) | (2**32 - 1 - bits)
-        # orders by row, then by weight, largest first (twice as fast as lexsort, the same order).
-        bits = (np.uint64(0xFFFFFFFF) - weights.view(np.uint32).astype(np.uint64)) | (rows.astype(np.uint64) << 32)
-        order = np.argsort(bits, kind="stable")  # stable: equal weights stay in term order
-    else:
-        order = np.lexsort((-weights, rows))  # by row, then by weight, largest first; stable on term
-    rank = np.empty(vectors.nnz, dtype=np.int64)
-    rank[order] = np.arange(vectors.nnz) - vectors.indptr[rows[order]]
+    weights, bounds, total = vectors.data, vectors.indptr, vectors.shape[0]
+    # The bits of a float32 of 0 or more sort as its value: one sort of (row << 32) | (2**32 - 1 - bits) orders
+    # by row, then by weight, largest first (twice as fast as lexsort, in the same order).
+    packed = weights.dtype == np.float32 and (not len(weights) or (weights.min() >= 0 and np.isfinite(weights).all()))
+    keep = np.zeros(len(weights), dtype=bool)
+    start = 0
+    while start < total:  # rows start..stop-1, about _RANKED_AT_ONCE weights (one row at least)
+        stop = int(np.searchsorted(bounds, bounds[start] + _RANKED_AT_ONCE, side="right")) - 1
+        stop = min(max(stop, start + 1), total)
+        low, high = int(bounds[start]), int(bounds[stop])
+        if high > low:
+            rows = np.repeat(np.arange(stop - start, dtype=np.int64), np.diff(bounds[start : stop + 1]))
+            part = weights[low:high]
+            if packed:
+                key = rows.astype(np.uint64) << np.uint64(32)
+                key |= np.uint32(0xFFFFFFFF) - part.view(np.uint32)
+                order = np.argsort(key, kind="stable")  # stable: equal weights stay in term order
+            else:
+                order = np.lexsort((-part, rows))  # by row, then by weight, largest first; stable on term
+            rank = np.empty(high - low, dtype=np.int64)
+            rank[order] = np.arange(high - low) - (bounds[start:stop][rows[order]] - low)
+            keep[low:high] = rank < count
+        start = stop
     kept = vectors.copy()
-    kept.data = np.where(rank < count, kept.data, 0).astype(np.float32)
+    kept.data = np.where(keep, kept.data, 0).astype(np.float32)
     kept.eliminate_zeros()
     return kept
 
