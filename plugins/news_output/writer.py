@@ -173,9 +173,7 @@ class OutputWriter(AbsoluteFeedWriter):
         job = Job(name, template, context, options, kwargs)
         self._plan(job, relative_urls, paginated, template_name, override_output, url)
         if self.workers == 0:  # each page rendered the moment it is asked for, as Pelican does
-            with signals.content_written.muted():  # planning sent it already, once per page
-                self.rendered.add(self._render([job]))
-            self.pages += len(job.pages) - len(job.discarded)
+            self._render_here([job])
         else:
             self.jobs.append(job)
         return None
@@ -261,6 +259,12 @@ class OutputWriter(AbsoluteFeedWriter):
         finish() renders every page here."""
         if self.workers <= 1:
             return
+        if self._children:
+            # Workers are still rendering the articles' pages: the rest (stories, digests, sources ...) is
+            # rendered by this process, at finish(), while it waits for them. Two more forks of a process this
+            # size would hold their own copies of what they touch: at 100,000 articles, four render workers
+            # at once brought the build to 3.9 GB.
+            return
         shared = [job for job in self.jobs if not job.in_order]
         if not shared:
             return
@@ -271,10 +275,17 @@ class OutputWriter(AbsoluteFeedWriter):
             self._children.append(_fork(functools.partial(self._render, share), "render worker"))
 
     def finish(self) -> int:
-        """Wait for the workers, render the remaining jobs here, in order; return how many pages were
-        written. OutputError names each page that failed."""
-        children, self._children = self._children, []
+        """Render the remaining jobs here while the workers go on (those that overwrite or are overwritten
+        once they are done, in order); return how many pages were written. OutputError names each page that
+        failed."""
         failures = []
+        ahead = [job for job in self.jobs if not job.in_order]
+        self.jobs = [job for job in self.jobs if job.in_order]
+        try:
+            self._render_here(ahead)
+        except OutputError as exc:
+            failures.append(str(exc))
+        children, self._children = self._children, []
         for child in children:
             ok, payload = _report(child)
             if not ok:
@@ -284,13 +295,18 @@ class OutputWriter(AbsoluteFeedWriter):
         if failures:
             raise OutputError("; ".join(failures))
         jobs, self.jobs = self.jobs, []
-        if jobs:
-            self._load_records(jobs[0].template)
+        self._render_here(jobs)
+        self._save_records()
+        return self.pages
+
+    def _render_here(self, jobs: list[Job]) -> None:
+        """Render jobs in this process, in order."""
+        if not jobs:
+            return
+        self._load_records(jobs[0].template)
         with signals.content_written.muted():  # planning sent it already, once per page
             self.rendered.add(self._render(jobs))
         self.pages += sum(len(job.pages) - len(job.discarded) for job in jobs)
-        self._save_records()
-        return self.pages
 
     # --- page records (pages.py) ---------------------------------------------------------------------------
 
