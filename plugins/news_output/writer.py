@@ -599,10 +599,11 @@ def finish_rendering() -> int:
             if writer.recording
             else ""
         )
+        who = f"{writer.workers} workers and the Pelican process" if writer.workers > 1 else "the Pelican process"
         logger.info(
-            "news_output: %d pages by %d processes (waited %.1f s for the last)%s",
+            "news_output: %d pages by %s (%.1f s from the end of the build's other work to the last page)%s",
             written,
-            max(1, writer.workers),
+            who,
             time.perf_counter() - started,
             kept,
         )
