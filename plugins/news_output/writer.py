@@ -265,10 +265,9 @@ class OutputWriter(AbsoluteFeedWriter):
             # size would hold their own copies of what they touch: at 100,000 articles, four render workers
             # at once brought the build to 3.9 GB.
             return
-        shared = [job for job in self.jobs if not job.in_order]
+        shared, self.jobs = _by_order(self.jobs)
         if not shared:
             return
-        self.jobs = [job for job in self.jobs if job.in_order]
         self.pages += sum(len(job.pages) - len(job.discarded) for job in shared)
         self._load_records(shared[0].template)
         for share in _share_out(shared, children):
@@ -279,8 +278,8 @@ class OutputWriter(AbsoluteFeedWriter):
         once they are done, in order); return how many pages were written. OutputError names each page that
         failed."""
         failures = []
-        ahead = [job for job in self.jobs if not job.in_order]
-        self.jobs = [job for job in self.jobs if job.in_order]
+        ahead, last = _by_order(self.jobs)
+        self.jobs = []
         try:
             self._render_here(ahead)
         except OutputError as exc:
@@ -294,8 +293,7 @@ class OutputWriter(AbsoluteFeedWriter):
                 self.rendered.add(payload)
         if failures:
             raise OutputError("; ".join(failures))
-        jobs, self.jobs = self.jobs, []
-        self._render_here(jobs)
+        self._render_here(last)
         self._save_records()
         return self.pages
 
@@ -405,6 +403,11 @@ class OutputWriter(AbsoluteFeedWriter):
         done.records[name] = record
         done.kept += 1
         return True
+
+
+def _by_order(jobs: list[Job]) -> tuple[list[Job], list[Job]]:
+    """(jobs any process may render at any time, jobs that overwrite or are overwritten: last, in order)."""
+    return [job for job in jobs if not job.in_order], [job for job in jobs if job.in_order]
 
 
 def _local_context(context: dict[str, Any], name: str, kwargs: dict[str, Any], relative_urls: bool) -> dict[str, Any]:

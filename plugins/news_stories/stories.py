@@ -349,9 +349,9 @@ def copy_groups(
     # Every pair of members of each story, story by story, scored in one go.
     lefts, rights = [], []
     for cluster in clusters:
-        members = np.array(cluster.members, dtype=np.int64)
-        if len(members) < 2:
+        if len(cluster.members) < 2:
             continue
+        members = np.array(cluster.members, dtype=np.int64)
         first, second = np.triu_indices(len(members), k=1)  # (0, 1), (0, 2), ..., (1, 2), ...: pairs in order
         lefts.append(members[first])
         rights.append(members[second])
