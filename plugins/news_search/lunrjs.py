@@ -400,10 +400,44 @@ class TermPostings:
 
 @dataclass
 class _TermData:
+    """What the builder holds per term, compactly: at 100,000 articles there are some 200,000 terms and
+    millions of postings. A field's arrays exist once the term is met in it (most terms are in one or two of
+    the six fields); positions are one flat array of (start, length) pairs per field, with the number of
+    pairs of each posting beside it."""
+
     index: int
-    documents: list[array]
-    frequencies: list[array]
-    positions: list[list[list[int]] | None]
+    documents: list[array | None]  # per field: document numbers, ascending
+    frequencies: list[array | None]  # per field: the term's count in each of those documents
+    position_counts: list[array | None]  # per recorded field: pairs per posting
+    position_pairs: list[array | None]  # per recorded field: every posting's (start, length) pairs, flat
+
+    def add(self, slot: int, document: int, frequency: int, positions: list[int] | None) -> None:
+        documents = self.documents[slot]
+        if documents is None:
+            documents = self.documents[slot] = array("I")
+            self.frequencies[slot] = array("I")
+            if positions is not None:
+                self.position_counts[slot] = array("I")
+                self.position_pairs[slot] = array("I")
+        documents.append(document)
+        self.frequencies[slot].append(frequency)  # type: ignore[union-attr]
+        if positions is not None:
+            self.position_counts[slot].append(len(positions) // 2)  # type: ignore[union-attr]
+            self.position_pairs[slot].extend(positions)  # type: ignore[union-attr]
+
+    def positions(self, slot: int, recorded: bool) -> tuple[tuple[int, ...], ...] | None:
+        """Per posting of the field, its flat (start, length, ...) positions; None for a field not recorded."""
+        if not recorded:
+            return None
+        counts, pairs = self.position_counts[slot], self.position_pairs[slot]
+        if counts is None or pairs is None:
+            return ()
+        found = []
+        start = 0
+        for count in counts:
+            found.append(tuple(pairs[start : start + 2 * count]))
+            start += 2 * count
+        return tuple(found)
 
 
 @dataclass
@@ -454,18 +488,14 @@ class IndexBuilder:
             for term, frequency in Counter(terms).items():
                 data = self._terms.get(term)
                 if data is None:
-                    data = _TermData(
+                    data = self._terms[term] = _TermData(
                         len(self._terms),
-                        [array("I") for _ in range(field_count)],
-                        [array("I") for _ in range(field_count)],
-                        [[] if f.name in self.position_fields else None for f in self.fields],
+                        [None] * field_count,
+                        [None] * field_count,
+                        [None] * field_count,
+                        [None] * field_count,
                     )
-                    self._terms[term] = data
-                data.documents[slot].append(number)
-                data.frequencies[slot].append(frequency)
-                recorded = data.positions[slot]
-                if recorded is not None:
-                    recorded.append(where.get(term, []))
+                data.add(slot, number, frequency, where.get(term, []) if keep_positions else None)
 
     @property
     def document_count(self) -> int:
@@ -481,12 +511,15 @@ class IndexBuilder:
         averages = self.average_lengths()
         count = self.document_count
         boosts = [spec.boost for spec in self.fields]
+        recorded = [spec.name in self.position_fields for spec in self.fields]
         for term in sorted(self._terms, key=utf16_key):
             data = self._terms[term]
-            with_term = sum(len(docs) for docs in data.documents)
+            documents = tuple(array("I") if docs is None else docs for docs in data.documents)
+            with_term = sum(len(docs) for docs in documents)
             idf = math.log(1 + abs((count - with_term + 0.5) / (with_term + 0.5)))
             scores = []
-            for slot, (docs, frequencies) in enumerate(zip(data.documents, data.frequencies, strict=True)):
+            for slot, docs in enumerate(documents):
+                frequencies = data.frequencies[slot] or ()
                 lengths = self._lengths[slot]
                 average = averages[slot]
                 boost = boosts[slot]
@@ -499,10 +532,8 @@ class IndexBuilder:
                         ],
                     )
                 )
-            positions = tuple(
-                None if recorded is None else tuple(tuple(p) for p in recorded) for recorded in data.positions
-            )
-            yield TermPostings(term, data.index, tuple(data.documents), tuple(scores), positions)
+            positions = tuple(data.positions(slot, recorded[slot]) for slot in range(len(documents)))
+            yield TermPostings(term, data.index, documents, tuple(scores), positions)
 
     def to_lunr_json(self, metadata: bool = True) -> dict[str, Any]:
         """The whole index as `lunr.Index.toJSON()` writes it, ready for `lunr.Index.load`."""
