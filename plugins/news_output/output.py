@@ -22,7 +22,7 @@ from typing import Any
 
 from pelican.log import console
 
-from .settings import flag
+from .settings import flag, worker_pages
 from .writer import OutputError, finish_rendering, output_key, previous_builds, recording_outputs, start_rendering
 
 logger = logging.getLogger(__name__)
@@ -49,6 +49,7 @@ def set_aside(pelican: Any) -> None:
     finish(output)  # a build earlier in this process (pelican --autoreload) that has not been finished
     _started[str(output)] = time.perf_counter()
     flag(pelican.settings, "OUTPUT_STABLE_PAGINATION")  # checked now, not once every article is read
+    worker_pages(pelican.settings)
     keeping = _enabled(pelican.settings)
     if flag(pelican.settings, "OUTPUT_PAGE_RECORDS") and keeping:  # pages.py: unchanged pages are not rendered
         recording_outputs.add(output_key(output))

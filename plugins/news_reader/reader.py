@@ -690,7 +690,7 @@ def prune_content_cache(generator: Any) -> None:
 # Settings that are not plain data (template helpers, functions) do not enter reading, nor do the ones that
 # only decide how fast the build goes.
 _LIBRARIES = ("pelican", "markdown", "nh3", "pyyaml")
-_SPEED_ONLY_SETTINGS = frozenset({"BUILD_WORKERS", "OUTPUT_PAGE_RECORDS"})  # the latter: news_output's
+_SPEED_ONLY_SETTINGS = frozenset({"BUILD_WORKERS", "OUTPUT_PAGE_RECORDS", "OUTPUT_WORKER_PAGES"})  # 2, 3: news_output
 FINGERPRINT_FILE = "news_reader.fingerprint"
 
 

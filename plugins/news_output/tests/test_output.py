@@ -106,13 +106,35 @@ def test_a_wrong_setting_names_itself(content: Path, tmp_path: Path) -> None:
 
 def test_pages_rendered_by_workers_equal_pages_rendered_at_once(tmp_path: Path) -> None:
     """The project's sample archive: forked render workers (and the search index built beside the build)
-    give the same bytes as rendering each page the moment Pelican asks (BUILD_WORKERS = 0)."""
-    at_once, workers = tmp_path / "at-once", tmp_path / "workers"
-    for output, count in ((at_once, 0), (workers, 2)):
-        result = build_site(ROOT / "content", output, settings=SITE_SETTINGS, extra={"BUILD_WORKERS": count})
+    give the same bytes as rendering each page the moment Pelican asks (BUILD_WORKERS = 0), whether two
+    workers render every page or a new worker starts for each batch of 25 pages."""
+    builds: dict[str, dict[str, object]] = {
+        "at-once": {"BUILD_WORKERS": 0},
+        "workers": {"BUILD_WORKERS": 2},
+        "batches": {"BUILD_WORKERS": 2, "OUTPUT_WORKER_PAGES": 25},
+    }
+    logs = {}
+    for name, extra in builds.items():
+        result = build_site(ROOT / "content", tmp_path / name, settings=SITE_SETTINGS, extra=extra, verbose=True)
         assert result.returncode == 0, result.stdout + result.stderr
-    assert {n: d for n, (d, _, _) in tree(workers).items()} == {n: d for n, (d, _, _) in tree(at_once).items()}
-    assert len(tree(workers)) > 300
+        logs[name] = " ".join(result.stdout.split())
+    at_once = {n: d for n, (d, _, _) in tree(tmp_path / "at-once").items()}
+    assert len(at_once) > 300
+    for name in ("workers", "batches"):
+        assert {n: d for n, (d, _, _) in tree(tmp_path / name).items()} == at_once, name
+    assert "pages by the Pelican process" in logs["at-once"]
+    forked = {}
+    for name in ("workers", "batches"):
+        found = re.search(r"pages by 2 workers at a time(?:, (\d+) batches)? and the Pelican process", logs[name])
+        assert found, logs[name]
+        forked[name] = int(found[1] or 2)
+    assert forked["batches"] > forked["workers"] + 4
+
+
+def test_a_wrong_batch_size_names_itself(content: Path, tmp_path: Path) -> None:
+    result = build_site(content, tmp_path / "output", extra={"OUTPUT_WORKER_PAGES": 0})
+    assert result.returncode != 0
+    assert "OUTPUT_WORKER_PAGES is 0; expected a whole number of pages, 1 or more" in result.stdout + result.stderr
 
 
 def test_a_page_that_fails_to_render_fails_the_build(content: Path, tmp_path: Path) -> None:
@@ -124,7 +146,8 @@ def test_a_page_that_fails_to_render_fails_the_build(content: Path, tmp_path: Pa
         article.read_text(encoding="utf-8").replace("{% block content %}", "{% block content %}{{ 1 // 0 }}", 1),
         encoding="utf-8",
     )
-    result = build_site(content, tmp_path / "output", extra={"THEME": str(theme), "BUILD_WORKERS": 2})
+    extra = {"THEME": str(theme), "BUILD_WORKERS": 2, "OUTPUT_WORKER_PAGES": 5}  # a worker for every 5 pages
+    result = build_site(content, tmp_path / "output", extra=extra)
     log = result.stdout + result.stderr
     assert result.returncode == 1, log
     assert "news_output:" in log
