@@ -395,6 +395,7 @@ class TermPostings:
     index: int
     documents: tuple[array, ...]  # per field: document numbers, ascending
     milli_scores: tuple[array, ...]  # per field: each document's lunr score in thousandths (lunr rounds so)
+    frequencies: tuple[array, ...]  # per field: the term's count in each document (what the score is made of)
     positions: tuple[tuple[tuple[int, ...], ...] | None, ...]  # per field: flat [start, length, ...] per doc
 
 
@@ -501,6 +502,10 @@ class IndexBuilder:
     def document_count(self) -> int:
         return len(self.refs)
 
+    def field_lengths(self, slot: int) -> array:
+        """Each document's length (terms after the pipeline) in the field at `slot`, by document number."""
+        return self._lengths[slot]
+
     def average_lengths(self) -> list[float]:
         """lunr.Builder.calculateAverageFieldLengths: every document has every field (possibly empty)."""
         count = self.document_count
@@ -518,8 +523,9 @@ class IndexBuilder:
             with_term = sum(len(docs) for docs in documents)
             idf = math.log(1 + abs((count - with_term + 0.5) / (with_term + 0.5)))
             scores = []
+            counts = tuple(array("I") if tfs is None else tfs for tfs in data.frequencies)
             for slot, docs in enumerate(documents):
-                frequencies = data.frequencies[slot] or ()
+                frequencies = counts[slot]
                 lengths = self._lengths[slot]
                 average = averages[slot]
                 boost = boosts[slot]
@@ -533,7 +539,7 @@ class IndexBuilder:
                     )
                 )
             positions = tuple(data.positions(slot, recorded[slot]) for slot in range(len(documents)))
-            yield TermPostings(term, data.index, documents, tuple(scores), positions)
+            yield TermPostings(term, data.index, documents, tuple(scores), counts, positions)
 
     def to_lunr_json(self, metadata: bool = True) -> dict[str, Any]:
         """The whole index as `lunr.Index.toJSON()` writes it, ready for `lunr.Index.load`."""

@@ -35,7 +35,7 @@ SEARCH_DEFAULTS: dict[str, Any] = {
     "SEARCH_FIELDS": {"title": 10, "summary": 2, "body": 1, "tags": 3, "source": 1, "section": 1},
     # Fields whose word positions are kept, so that results can highlight the words that matched.
     "SEARCH_POSITION_FIELDS": ("title", "summary"),
-    # A shard closes once its JSON reaches this many bytes (a very common term can make one larger).
+    # The average bytes of a shard's JSON (content-defined boundaries; a very common term can make one larger).
     "SEARCH_SHARD_BYTES": 32_000,
     "SEARCH_VOCABULARY_BYTES": 64_000,
     # Documents per result-store file.
@@ -171,7 +171,10 @@ def collect_articles(generator: Any) -> None:
     written by a worker process beside the rest of the build (news_output's run_beside)."""
     from news_output import run_beside  # here: Pelican loads news_output after this plugin
 
-    documents = [article_document(article) for article in generator.articles]
+    # Oldest first: the next article then takes the next number, and the documents already indexed keep theirs
+    # (their store files and the shards of the terms the new article lacks stay as they were).
+    articles = sorted(generator.articles, key=lambda article: (article.date, article.url))
+    documents = [article_document(article) for article in articles]
     settings, output = generator.settings, Path(generator.output_path)
     run_beside(functools.partial(write_search_index, documents, settings, output), "search index", settings)
 

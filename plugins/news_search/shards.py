@@ -2,20 +2,35 @@
 
 Layout of the index folder:
 
-- `manifest.json`: lunr's fields and search pipeline, the number of documents, the first term of every
-  shard (in UTF-16 order: a query finds the shard of a term by binary search), how many vocabulary files
-  there are, and how many documents each store file holds. `refs` lists the documents' lunr references
-  when they are not simply their numbers (the golden sets in the parity tests).
-- `shards/N.json`: `{"terms": [[term, termNumber, field1, field2, ...], ...]}` in term order, each field
-  either 0 (the term is not in it) or `[documentNumberDeltas, scoresInThousandths]`, plus a third list of
-  flat `[start, length, ...]` positions when the field records them. The scores are lunr's own rounded
-  field-vector entries, so the merged index scores exactly as the whole one.
-- `vocab/N.json`: every term, for wildcard and fuzzy expansion (fetched only for such queries).
+- `manifest.json`: lunr's fields, their boosts and search pipeline, BM25's parameters, the number of
+  documents and the sum of their lengths in each field (lunr's average field length is that sum divided by
+  the count), the first term of every shard (in UTF-16 order: a query finds the shard of a term by binary
+  search) with the shard's file name, the vocabulary files' names, and how many documents each store file
+  holds. `refs` lists the documents' lunr references when they are not simply their numbers (the golden
+  sets in the parity tests).
+- `shards/NAME.json`: `{"terms": [[term, termNumber, field1, field2, ...], ...]}` in term order, each
+  field either 0 (the term is not in it) or `[documentNumberDeltas, termFrequencies, fieldLengths]`, plus a
+  fourth list of flat `[start, length, ...]` positions when the field records them. The browser computes
+  lunr's field-vector score of each posting from these and the manifest, with lunr.Builder's own
+  arithmetic, and sums a document's terms in lunr's term-number order, so the merged index scores exactly
+  as the whole one.
+- `vocab/NAME.json`: every term, for wildcard and fuzzy expansion (fetched only for such queries).
 - `store/N.json`: what a result shows, `storeChunk` documents a file.
+
+Why not lunr's scores, as lunr.Index.toJSON writes them: one new document changes the document count and
+the average field lengths, hence every score; every shard would change with each article. Here a shard
+changes only when one of its terms is in a new, edited or removed document. (lunr numbers terms in the order
+it first meets them; with documents added oldest first, a new article's new terms take the next numbers
+and the others keep theirs.) Its boundaries depend on its own terms only (content-defined: a shard ends
+after a term with a probability proportional to the term's bytes, decided by a hash of the term), so a
+growing term does not move the boundaries of the shards after it; its file is named after its first term,
+so a new shard does not rename the others. Documents are numbered oldest first (news_search.search), so a
+new article leaves every store file but the last as it was.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from collections.abc import Iterable, Sequence
@@ -23,9 +38,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .lunrjs import LUNR_VERSION, IndexBuilder, TermPostings
+from .lunrjs import K1, LUNR_VERSION, B, IndexBuilder, TermPostings
 
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -47,33 +62,51 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def encode_term(posting: TermPostings) -> str:
-    """One term's entry in a shard (see the module docstring)."""
+def encode_term(posting: TermPostings, lengths: Sequence[Sequence[int]]) -> str:
+    """One term's entry in a shard (see the module docstring); `lengths[field][document]`."""
     row: list[Any] = [posting.term, posting.index]
-    for docs, scores, positions in zip(posting.documents, posting.milli_scores, posting.positions, strict=True):
+    fields = zip(posting.documents, posting.frequencies, posting.positions, lengths, strict=True)
+    for docs, frequencies, positions, field_lengths in fields:
         if not docs:
             row.append(0)
             continue
         deltas = [docs[0]] + [docs[i] - docs[i - 1] for i in range(1, len(docs))]
-        field: list[Any] = [deltas, list(scores)]
+        field: list[Any] = [deltas, list(frequencies), [field_lengths[doc] for doc in docs]]
         if positions is not None:
             field.append([list(p) for p in positions])
         row.append(field)
     return _dumps(row)
 
 
+def _hash(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def _ends_group(term: str, size: int, target: int) -> bool:
+    """Whether a group ends after `term`, whose entry is `size` bytes: with probability size / target, decided
+    by the term's hash. Groups then average `target` bytes, and each boundary depends on one term only."""
+    return _hash(term) % target < size
+
+
 def _chunks(items: Iterable[tuple[str, str]], target: int) -> Iterable[list[tuple[str, str]]]:
-    """Consecutive (term, encoded) pairs grouped until each group reaches `target` bytes of JSON."""
+    """Consecutive (term, encoded) pairs, grouped at content-defined boundaries of about `target` bytes."""
     group: list[tuple[str, str]] = []
-    size = 0
     for item in items:
         group.append(item)
-        size += len(item[1].encode("utf-8")) + 1
-        if size >= target:
+        if _ends_group(item[0], len(item[1].encode("utf-8")) + 1, target):
             yield group
-            group, size = [], 0
+            group = []
     if group:
         yield group
+
+
+def _file_name(first: str, taken: set[str]) -> str:
+    """A file name from the group's first term: stable while that term starts the group."""
+    name = hashlib.blake2b(first.encode("utf-8"), digest_size=6).hexdigest()
+    while name in taken:  # two first terms with one hash (about one chance in 10^10 at 200,000 terms)
+        name = hashlib.blake2b(name.encode("ascii"), digest_size=6).hexdigest()
+    taken.add(name)
+    return name
 
 
 def write_sharded(
@@ -92,23 +125,28 @@ def write_sharded(
     (directory / "vocab").mkdir()
     (directory / "store").mkdir()
 
+    lengths = [builder.field_lengths(slot) for slot in range(len(builder.fields))]
     firsts: list[str] = []
+    shard_files: list[str] = []
+    taken: set[str] = set()
     terms: list[str] = []
     written = 0
-    encoded = ((p.term, encode_term(p)) for p in builder.postings())
-    for number, group in enumerate(_chunks(encoded, shard_bytes)):
+    encoded = ((p.term, encode_term(p, lengths)) for p in builder.postings())
+    for group in _chunks(encoded, shard_bytes):
         firsts.append(group[0][0])
+        shard_files.append(_file_name(group[0][0], taken))
         terms.extend(term for term, _ in group)
         text = '{"terms":[' + ",".join(entry for _, entry in group) + "]}"
-        written += _write(directory / "shards" / f"{number}.json", text)
+        written += _write(directory / "shards" / f"{shard_files[-1]}.json", text)
 
-    vocabulary_files = 0
+    vocabulary_files: list[str] = []
     vocabulary_written = 0
+    taken = set()
     for group in _chunks(((t, _dumps(t)) for t in terms), vocabulary_bytes):
+        vocabulary_files.append(_file_name(group[0][0], taken))
         vocabulary_written += _write(
-            directory / "vocab" / f"{vocabulary_files}.json", "[" + ",".join(e for _, e in group) + "]"
+            directory / "vocab" / f"{vocabulary_files[-1]}.json", "[" + ",".join(e for _, e in group) + "]"
         )
-        vocabulary_files += 1
 
     store_written = 0
     for start in range(0, len(store_rows), store_chunk):
@@ -119,9 +157,13 @@ def write_sharded(
         "format": FORMAT,
         "lunr": LUNR_VERSION,
         "fields": [spec.name for spec in builder.fields],
+        "boosts": [spec.boost for spec in builder.fields],
+        "bm25": [K1, B],
         "pipeline": ["stemmer"],
         "documentCount": builder.document_count,
+        "fieldLengths": [sum(field) for field in lengths],
         "shards": firsts,
+        "shardFiles": shard_files,
         "vocabulary": vocabulary_files,
         "storeChunk": store_chunk,
     }

@@ -3,15 +3,17 @@ and a query on the built index (in lunr.js, under node, through search.js) findi
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 from news_search.parity import LUNR_JS, run_lunrjs
 from news_search.search import SearchSettingError, read_settings
 
-from tests.sitebuild import FIXTURES, build_site
+from tests.sitebuild import FIXTURES, ROOT, SITE_SETTINGS, build_site
 
 
 @pytest.mark.parametrize(
@@ -82,3 +84,97 @@ def test_a_query_on_the_built_index_finds_the_article(built: Path):
     assert answers[3]["results"] == []
     # the title's words carry positions, for highlighting
     assert answers[0]["results"][0]["matchData"]["tide"]["title"]["position"] == [[4, 4]]
+
+
+NEWEST = """---
+id: contrib-2026-11-23-lighthouse-keepers
+title: "Lighthouse keepers' cottages to open as a museum"
+date: 2026-11-23T09:00:00+00:00
+section: World
+tags: [ports, museums]
+summary: "The two cottages below the northern light will show the keepers' logbooks from 1890 on."
+---
+
+The harbour trust bought the cottages in the spring. Volunteers catalogued four hundred logbooks, lamps and
+a brass foghorn. The museum opens on Saturdays from May.
+"""
+
+
+def _entries(data: Path) -> dict[str, str]:
+    """term -> its shard entry (JSON text), over every shard."""
+    entries = {}
+    for path in (data / "shards").glob("*.json"):
+        for entry in json.loads(path.read_text(encoding="utf-8"))["terms"]:
+            entries[entry[0]] = json.dumps(entry)
+    return entries
+
+
+def test_a_new_article_changes_only_the_shards_of_its_terms(tmp_path: Path) -> None:
+    """Adding the newest article to the sample archive: the other articles keep their numbers and every term
+    not in the new article keeps its entry, byte for byte; a shard file changes only if it holds one of the
+    new article's terms (or follows one that does: its boundary may move); every store file but the last is
+    unchanged. The new index still finds the article."""
+    if not LUNR_JS.is_file() or shutil.which("node") is None:
+        pytest.skip("needs node and node_modules/lunr (`npm ci`)")
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    extra: dict[str, object] = {"SEARCH_SHARD_BYTES": 3000}
+    before, after = tmp_path / "before", tmp_path / "after"
+    result = build_site(content, before, settings=SITE_SETTINGS, extra=extra)
+    assert result.returncode == 0, result.stdout + result.stderr
+    (content / "articles" / "2026" / "11" / "lighthouse-keepers.md").write_text(NEWEST, encoding="utf-8")
+    result = build_site(content, after, settings=SITE_SETTINGS, extra=extra)
+    assert result.returncode == 0, result.stdout + result.stderr
+    old, new = before / "search" / "data", after / "search" / "data"
+    manifest = json.loads((new / "manifest.json").read_text(encoding="utf-8"))
+    added = manifest["documentCount"] - 1  # the newest article takes the last number
+    assert added == json.loads((old / "manifest.json").read_text(encoding="utf-8"))["documentCount"]
+
+    old_entries, new_entries = _entries(old), _entries(new)
+    new_terms = {term for term, entry in new_entries.items() if _has_document(json.loads(entry), added)}
+    assert len(new_terms) > 20
+    assert {term: entry for term, entry in new_entries.items() if term not in new_terms} == {
+        term: entry for term, entry in old_entries.items() if term not in new_terms
+    }
+    changed = 0
+    holds_new_term = False
+    for name in manifest["shardFiles"]:
+        text = (new / "shards" / f"{name}.json").read_text(encoding="utf-8")
+        previous = old / "shards" / f"{name}.json"
+        same = previous.is_file() and previous.read_text(encoding="utf-8") == text
+        terms = {entry[0] for entry in json.loads(text)["terms"]}
+        if not same:
+            changed += 1
+            assert terms & new_terms or holds_new_term, f"shard {name} changed without a new term"
+        holds_new_term = bool(terms & new_terms)
+    print(f"{changed} of {len(manifest['shardFiles'])} shards changed")
+    assert 0 < changed < len(manifest["shardFiles"]) / 2, (changed, len(manifest["shardFiles"]))
+
+    stores = sorted((new / "store").glob("*.json"), key=lambda p: int(p.stem))
+    for path in stores[:-1]:
+        assert path.read_bytes() == (old / "store" / path.name).read_bytes(), path.name
+    assert "Lighthouse keepers" in stores[-1].read_text(encoding="utf-8")
+
+    answers = run_lunrjs("sharded", new, ["logbooks foghorn", "lighthouse"])
+    assert answers[0]["results"][0]["ref"] == str(added)
+    assert str(added) in [r["ref"] for r in answers[1]["results"]]
+
+
+def _has_document(entry: list, number: int) -> bool:
+    """Whether the shard entry's postings include document `number` (document numbers are delta-coded)."""
+    return any(field and number in itertools.accumulate(field[0]) for field in entry[2:])
+
+
+def test_equal_scores_are_listed_newest_first() -> None:
+    """Documents are numbered oldest first; among results of equal score the page lists the newest first,
+    and otherwise keeps lunr's order (best first)."""
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed")
+    engine = ROOT / "theme" / "static" / "js" / "search.js"
+    found = [{"ref": ref, "score": score} for ref, score in (("1", 2.5), ("5", 1.0), ("9", 1.0), ("3", 2.5))]
+    script = (
+        f"const engine = require({json.dumps(str(engine))});"
+        f"console.log(JSON.stringify(engine.newestFirstOnTies({json.dumps(found)}).map((r) => r.ref)));"
+    )
+    result = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True)
+    assert json.loads(result.stdout) == ["3", "1", "9", "5"]

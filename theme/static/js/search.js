@@ -4,8 +4,9 @@
  * The index is split by term into shards (written by plugins/news_search). For a query, the engine
  * parses it with lunr's own parser and search pipeline, works out which terms it can match (wildcards
  * and fuzzy terms are expanded against the vocabulary, fetched only for them), fetches the shards that
- * hold those terms, merges them into one serialized lunr index with the global term numbers and runs
- * lunr.Index.search on it: the answers are those of the whole index.
+ * hold those terms, merges them into one serialized lunr index and runs lunr.Index.search on it. Each
+ * posting's score is computed here as lunr.Builder computes it (BM25 from the term frequency, the field's
+ * length and the manifest's document count and field lengths): the answers are those of the whole index.
  *
  * Progressive enhancement: the header's search box is a plain GET form to /search/. Nothing is
  * downloaded until the box is focused or the search page opens. Results are built with createElement
@@ -68,7 +69,24 @@
     this.pipeline = lunr.Pipeline.load(manifest.pipeline);
     this.built = null;
     this.builtKey = null;
+    // lunr.Builder's averageFieldLength: every document has every field
+    this.averages = manifest.fieldLengths.map(function (sum) {
+      return sum / manifest.documentCount;
+    });
   }
+
+  /*
+   * lunr.Builder.createFieldVectors' score of one posting, with its operations in the same order (so the
+   * same floating-point result): BM25 of the term's frequency in the field, times the field's boost,
+   * rounded to 1/1000. `idf` is lunr.idf of the term.
+   */
+  ShardedIndex.prototype.score = function (idf, frequency, length, field) {
+    var k1 = this.manifest.bm25[0];
+    var b = this.manifest.bm25[1];
+    var score = (idf * ((k1 + 1) * frequency)) / (k1 * (1 - b + b * (length / this.averages[field])) + frequency);
+    score *= this.manifest.boosts[field];
+    return Math.round(score * 1000) / 1000;
+  };
 
   ShardedIndex.prototype.ref = function (number) {
     var refs = this.manifest.refs;
@@ -122,8 +140,8 @@
       return Promise.resolve(this.vocabulary);
     }
     var files = [];
-    for (var i = 0; i < this.manifest.vocabulary; i++) {
-      files.push(this.load("vocab/" + i + ".json"));
+    for (var i = 0; i < this.manifest.vocabulary.length; i++) {
+      files.push(this.load("vocab/" + this.manifest.vocabulary[i] + ".json"));
     }
     return Promise.all(files).then(function (parts) {
       var builder = new self.lunr.TokenSet.Builder();
@@ -163,7 +181,7 @@
         if (self.shards[n]) {
           return self.shards[n];
         }
-        self.shards[n] = self.load("shards/" + n + ".json");
+        self.shards[n] = self.load("shards/" + self.manifest.shardFiles[n] + ".json");
         return self.shards[n];
       })
     ).then(function (loaded) {
@@ -177,9 +195,9 @@
 
   /*
    * lunr's serialized index for the terms of the loaded shards: postings keyed by ref, and a field
-   * vector per field reference with the entries of those terms in term-number order. `everyField`
-   * adds an empty vector for every other (document, field), in lunr's order: purely negative queries
-   * enumerate them.
+   * vector per field reference with the entries of those terms in term-number order (lunr's numbers: a
+   * document's score sums its terms in that order). `everyField` adds an empty vector for every other
+   * (document, field), in lunr's order: purely negative queries enumerate them.
    */
   ShardedIndex.prototype.merge = function (loaded, everyField) {
     var fields = this.manifest.fields;
@@ -190,19 +208,27 @@
       });
     var inverted = [];
     var vectors = {};
+    var documentCount = this.manifest.documentCount;
     for (var s = 0; s < numbers.length; s++) {
       var entries = loaded[numbers[s]].terms;
       for (var t = 0; t < entries.length; t++) {
         var entry = entries[t];
         var termIndex = entry[1];
         var posting = { _index: termIndex };
+        var withTerm = 0; // lunr.idf: the documents having the term, counted per field
+        for (var w = 2; w < 2 + fields.length; w++) {
+          withTerm += entry[w] ? entry[w][0].length : 0;
+        }
+        var x = (documentCount - withTerm + 0.5) / (withTerm + 0.5);
+        var idf = Math.log(1 + Math.abs(x));
         for (var f = 0; f < fields.length; f++) {
           var perField = entry[2 + f];
           var byRef = {};
           if (perField) {
             var docs = undelta(perField[0]);
-            var scores = perField[1];
-            var positions = perField[2];
+            var frequencies = perField[1];
+            var lengths = perField[2];
+            var positions = perField[3];
             for (var d = 0; d < docs.length; d++) {
               var ref = this.ref(docs[d]);
               var metadata = {};
@@ -216,7 +242,8 @@
               }
               byRef[ref] = metadata;
               var fieldRef = fields[f] + "/" + ref;
-              (vectors[fieldRef] || (vectors[fieldRef] = [])).push([termIndex, scores[d] / 1000]);
+              var score = this.score(idf, frequencies[d], lengths[d], f);
+              (vectors[fieldRef] || (vectors[fieldRef] = [])).push([termIndex, score]);
             }
           }
           posting[fields[f]] = byRef;
@@ -306,6 +333,23 @@
   };
 
   // -- the page -----------------------------------------------------------------------------------------
+
+  // lunr lists equal scores by document number, which counts from the oldest article (news_search numbers
+  // them so, to keep the index files of older articles as they were): the page lists the newest first.
+  function newestFirstOnTies(found) {
+    return found
+      .map(function (result, position) {
+        return { result: result, position: position };
+      })
+      .sort(function (a, b) {
+        var byScore = b.result.score - a.result.score;
+        var newer = Number(b.result.ref) - Number(a.result.ref);
+        return byScore || newer || a.position - b.position;
+      })
+      .map(function (item) {
+        return item.result;
+      });
+  }
 
   var DEBOUNCE_MS = 200;
   var EDGE_PUNCTUATION = /[\s.,;:!?'"()[\]{}«»“”‘’…]/;
@@ -472,7 +516,7 @@
             if (mine !== generation) {
               return null;
             }
-            results = found;
+            results = newestFirstOnTies(found);
             return showNext(index, mine);
           });
         })
@@ -601,5 +645,10 @@
     );
   }
 
-  return { ShardedIndex: ShardedIndex, start: start, lastAtOrBefore: lastAtOrBefore };
+  return {
+    ShardedIndex: ShardedIndex,
+    start: start,
+    lastAtOrBefore: lastAtOrBefore,
+    newestFirstOnTies: newestFirstOnTies,
+  };
 });
