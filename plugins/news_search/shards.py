@@ -21,11 +21,11 @@ Why not lunr's scores, as lunr.Index.toJSON writes them: one new document change
 the average field lengths, hence every score; every shard would change with each article. Here a shard
 changes only when one of its terms is in a new, edited or removed document. (lunr numbers terms in the order
 it first meets them; with documents added oldest first, a new article's new terms take the next numbers
-and the others keep theirs.) Its boundaries depend on its own terms only (content-defined: a shard ends
-after a term with a probability proportional to the term's bytes, decided by a hash of the term), so a
-growing term does not move the boundaries of the shards after it; its file is named after its first term,
-so a new shard does not rename the others. Documents are numbered oldest first (news_search.search), so a
-new article leaves every store file but the last as it was.
+and the others keep theirs.) Shard boundaries are content-defined: a shard ends after a term with a
+probability proportional to the term's bytes, decided by a hash of the term, or once it reaches twice the
+target size. A growing term moves at most the boundaries up to the next hash-decided one. A shard's file is
+named after its first term, so a new shard does not rename the others. Documents are numbered oldest
+first (news_search.search), so a new article leaves every store file but the last as it was.
 """
 
 from __future__ import annotations
@@ -89,13 +89,19 @@ def _ends_group(term: str, size: int, target: int) -> bool:
 
 
 def _chunks(items: Iterable[tuple[str, str]], target: int) -> Iterable[list[tuple[str, str]]]:
-    """Consecutive (term, encoded) pairs, grouped at content-defined boundaries of about `target` bytes."""
+    """Consecutive (term, encoded) pairs, grouped at content-defined boundaries of about `target` bytes, and
+    at twice that at most. Without the cap, sizes spread so that the group holding a given term averaged
+    twice the target (a query fetches the big ones more often); after a capped group, the boundaries fall in
+    step again at the next term that ends a group by its hash."""
     group: list[tuple[str, str]] = []
+    size = 0
     for item in items:
         group.append(item)
-        if _ends_group(item[0], len(item[1].encode("utf-8")) + 1, target):
+        entry = len(item[1].encode("utf-8")) + 1
+        size += entry
+        if _ends_group(item[0], entry, target) or size >= 2 * target:
             yield group
-            group = []
+            group, size = [], 0
     if group:
         yield group
 
