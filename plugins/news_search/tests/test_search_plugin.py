@@ -178,3 +178,19 @@ def test_equal_scores_are_listed_newest_first() -> None:
     )
     result = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True)
     assert json.loads(result.stdout) == ["3", "1", "9", "5"]
+
+
+def test_the_page_reads_the_index_format_the_build_writes() -> None:
+    """search.js checks the manifest's format: a page with a cached manifest of another format says so."""
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed")
+    from news_search.shards import FORMAT
+
+    engine = ROOT / "theme" / "static" / "js" / "search.js"
+    assert f"var INDEX_FORMAT = {FORMAT};" in engine.read_text(encoding="utf-8")
+    script = (
+        f"const engine = require({json.dumps(str(engine))});"
+        "try { new engine.ShardedIndex({}, {format: 1}, null); } catch (error) { console.log(error.message); }"
+    )
+    result = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == f"the search index has format 1, this page reads {FORMAT}: reload the page"

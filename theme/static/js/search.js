@@ -24,6 +24,7 @@
   "use strict";
 
   var STORE_FIELDS = ["url", "title", "date", "dateText", "source", "snippet"];
+  var INDEX_FORMAT = 2; // plugins/news_search/shards.py FORMAT: what the manifest and shards hold
 
   // -- the engine ---------------------------------------------------------------------------------------
 
@@ -60,6 +61,11 @@
    * the manifest's folder); `lunr` is the lunr.js module.
    */
   function ShardedIndex(lunr, manifest, load) {
+    if (manifest.format !== INDEX_FORMAT) {
+      // e.g. a cached manifest from before the site was rebuilt
+      var found = "the search index has format " + manifest.format;
+      throw new Error(found + ", this page reads " + INDEX_FORMAT + ": reload the page");
+    }
     this.lunr = lunr;
     this.manifest = manifest;
     this.load = load;
