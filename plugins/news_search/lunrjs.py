@@ -389,12 +389,12 @@ class FieldSpec:
 @dataclass(frozen=True)
 class TermPostings:
     """Everything the index holds about one term: its global number, and per field the documents (by
-    position in the order they were added) with their lunr score and, when recorded, token positions."""
+    position in the order they were added) with the term's frequency and, when recorded, token positions.
+    Their lunr scores: IndexBuilder.milli_scores."""
 
     term: str
     index: int
     documents: tuple[array, ...]  # per field: document numbers, ascending
-    milli_scores: tuple[array, ...]  # per field: each document's lunr score in thousandths (lunr rounds so)
     frequencies: tuple[array, ...]  # per field: the term's count in each document (what the score is made of)
     positions: tuple[tuple[tuple[int, ...], ...] | None, ...]  # per field: flat [start, length, ...] per doc
 
@@ -512,34 +512,35 @@ class IndexBuilder:
         return [sum(lengths) / count if count else 0.0 for lengths in self._lengths]
 
     def postings(self) -> Iterator[TermPostings]:
-        """Every term, in UTF-16 order, with its documents and lunr scores (lunr.Builder.createFieldVectors)."""
-        averages = self.average_lengths()
-        count = self.document_count
-        boosts = [spec.boost for spec in self.fields]
+        """Every term, in UTF-16 order, with its documents, frequencies and positions."""
         recorded = [spec.name in self.position_fields for spec in self.fields]
         for term in sorted(self._terms, key=utf16_key):
             data = self._terms[term]
             documents = tuple(array("I") if docs is None else docs for docs in data.documents)
-            with_term = sum(len(docs) for docs in documents)
-            idf = math.log(1 + abs((count - with_term + 0.5) / (with_term + 0.5)))
-            scores = []
-            counts = tuple(array("I") if tfs is None else tfs for tfs in data.frequencies)
-            for slot, docs in enumerate(documents):
-                frequencies = counts[slot]
-                lengths = self._lengths[slot]
-                average = averages[slot]
-                boost = boosts[slot]
-                scores.append(
-                    array(
-                        "q",
-                        [
-                            js_round_milli(bm25(idf, tf, lengths[doc], average) * boost)
-                            for doc, tf in zip(docs, frequencies, strict=True)
-                        ],
-                    )
-                )
+            frequencies = tuple(array("I") if tfs is None else tfs for tfs in data.frequencies)
             positions = tuple(data.positions(slot, recorded[slot]) for slot in range(len(documents)))
-            yield TermPostings(term, data.index, documents, tuple(scores), counts, positions)
+            yield TermPostings(term, data.index, documents, frequencies, positions)
+
+    def milli_scores(self, posting: TermPostings, averages: Sequence[float]) -> tuple[array, ...]:
+        """Per field, each posting's lunr score in thousandths, as lunr.Builder.createFieldVectors rounds it;
+        `averages` is average_lengths(). (The sharded index leaves this to the browser: search.js computes
+        the same from the frequencies and lengths.)"""
+        count = self.document_count
+        with_term = sum(len(docs) for docs in posting.documents)
+        idf = math.log(1 + abs((count - with_term + 0.5) / (with_term + 0.5)))
+        scores = []
+        for slot, (docs, frequencies) in enumerate(zip(posting.documents, posting.frequencies, strict=True)):
+            lengths, average, boost = self._lengths[slot], averages[slot], self.fields[slot].boost
+            scores.append(
+                array(
+                    "q",
+                    [
+                        js_round_milli(bm25(idf, tf, lengths[doc], average) * boost)
+                        for doc, tf in zip(docs, frequencies, strict=True)
+                    ],
+                )
+            )
+        return tuple(scores)
 
     def to_lunr_json(self, metadata: bool = True) -> dict[str, Any]:
         """The whole index as `lunr.Index.toJSON()` writes it, ready for `lunr.Index.load`."""
@@ -547,7 +548,9 @@ class IndexBuilder:
         vectors: list[list[float]] = [[] for _ in range(self.document_count * len(names))]
         inverted: list[list[Any]] = []
         # postings() is in term order; vectors need term-number order: collect, then sort each vector.
+        averages = self.average_lengths()
         for posting in self.postings():
+            scores = self.milli_scores(posting, averages)
             entry: dict[str, Any] = {"_index": posting.index}
             for slot, name in enumerate(names):
                 docs = posting.documents[slot]
@@ -559,7 +562,7 @@ class IndexBuilder:
                         flat = recorded[i]
                         meta["position"] = [[flat[j], flat[j + 1]] for j in range(0, len(flat), 2)]
                     by_ref[self.refs[doc]] = meta
-                    vectors[doc * len(names) + slot].extend((posting.index, posting.milli_scores[slot][i] / 1000))
+                    vectors[doc * len(names) + slot].extend((posting.index, scores[slot][i] / 1000))
                 entry[name] = by_ref
             inverted.append([posting.term, entry])
         field_vectors = []
