@@ -73,10 +73,10 @@ def set_aside(pelican: Any) -> None:
 
 
 def start_finishing(pelican: Any) -> None:
-    """At `finalized`: start the render workers if the articles' pages did not (writer.start: while they run,
-    the pages planned since are left for this process to render at the end), and return at once, so that the
-    other plugins' `finalized` work (search index, sitemap) runs while they render. The build is finished
-    when the process exits (or when the next build of this process starts, under `pelican --autoreload`)."""
+    """At `finalized`: queue the pages planned since the articles' pages for the render workers (writer.start)
+    and return at once, so that the other plugins' `finalized` work (sitemap, hashed assets) runs while they
+    render. The build is finished when the process exits (or when the next build of this process starts,
+    under `pelican --autoreload`)."""
     start_rendering()
     _pending.add(str(Path(pelican.output_path)))
 
