@@ -20,6 +20,7 @@ from .reader import (
     reading_fingerprint,
     sanitise_html,
     settle_order,
+    stamp_once,
     worker_count,
 )
 
@@ -49,5 +50,6 @@ def register() -> None:
     signals.initialized.connect(check_content_cache)
     signals.readers_init.connect(add_reader)
     signals.article_generator_init.connect(prepare_articles)
+    signals.page_generator_init.connect(stamp_once)
     signals.article_generator_pretaxonomy.connect(prune_content_cache)
     signals.article_generator_pretaxonomy.connect(settle_order)

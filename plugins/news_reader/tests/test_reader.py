@@ -333,3 +333,37 @@ def test_articles_of_the_same_date_come_in_the_order_of_their_paths(order_by):
     generator.articles.reverse()  # whatever order the files came in, the same result
     settle_order(generator)
     assert [a.title for a in generator.articles] == expected
+
+
+def test_a_build_hashes_each_content_file_once_and_again_after_a_write(tmp_path, monkeypatch):
+    """With CHECK_MODIFIED_METHOD = "sha1", Pelican's readers' cache and the articles generator's cache each
+    hash a file whenever they look it up; `stamp_once` makes both reuse one hash while the file is untouched."""
+    import hashlib
+    import types
+
+    from news_reader.reader import stamp_once
+    from pelican.readers import Readers
+
+    monkeypatch.setattr("news_reader.reader._stamps", {})
+    hashed: list[bytes] = []
+    real_sha1 = hashlib.sha1
+
+    def counting_sha1(data: bytes = b"") -> object:
+        hashed.append(data)
+        return real_sha1(data)
+
+    monkeypatch.setattr(hashlib, "sha1", counting_sha1)
+    config = {**DEFAULT_CONFIG, "CACHE_PATH": str(tmp_path / "cache"), "CHECK_MODIFIED_METHOD": "sha1",
+              "LOAD_CONTENT_CACHE": True, "CACHE_CONTENT": True}  # fmt: skip
+    readers = Readers(config, cache_name="ArticlesGenerator-Readers")
+    generator = types.SimpleNamespace(settings=config, readers=readers, _filestamp_func=readers._filestamp_func)
+    stamp_once(generator)
+    stamp_once(generator)  # twice: still one wrapper
+    path = write(tmp_path, GOOD)
+    first = readers._get_file_stamp(str(path))
+    assert generator._filestamp_func(str(path)) == first == real_sha1(path.read_bytes()).digest()
+    assert readers._get_file_stamp(str(path)) == first
+    assert len(hashed) == 1
+    path.write_text(GOOD.replace("dawn", "dusk"), encoding="utf-8")  # the same size, maybe the same mtime
+    assert readers._get_file_stamp(str(path)) == real_sha1(path.read_bytes()).digest() != first
+    assert len(hashed) == 2
