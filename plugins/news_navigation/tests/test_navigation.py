@@ -89,6 +89,17 @@ def test_one_day_archive_per_local_day_across_timezones():
     assert days[1]["period"] == (2026, "November", 17)
 
 
+class _Term:
+    """A tag, section or author: hashable, as Pelican's URLWrapper is."""
+
+    def __init__(self, name: str) -> None:
+        self.name = self.slug = self.page_name = name
+        self.save_as, self.url = f"{name}.html", f"{name}/"
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class _Article:
     """Compares by identity, as Pelican's Content does."""
 
@@ -105,3 +116,52 @@ def test_member_lists_test_membership_by_identity_and_stay_lists():
         assert list(members) == articles[1:4]
         assert members[0] is articles[1]
         assert [a for a in articles if a in members] == articles[1:4]  # what Pelican's generate_tags computes
+
+
+def test_term_pages_are_written_as_pelican_writes_them():
+    """write_term_pages against Pelican's own generate_tags/_categories/_authors, called on the same generator:
+    the same calls of `write`, with the same (identical) arguments, in the same order; a term whose page
+    cannot be written is skipped when it has no slug and fails the build when it has one."""
+    import pytest
+    from news_navigation.navigation import write_term_pages
+    from pelican.generators import ArticlesGenerator
+    from pelican.writers import FileOverwriteFailedError
+
+    articles = [_Article(f"a{i}") for i in range(12)]
+    dates = sorted(articles, key=lambda a: (a.title[-1], a.title))  # an order of their own, not the list's
+    terms = [_Term(f"t{i}") for i in range(4)]
+    members = [MemberList(articles[i::3] + articles[:1]) for i in range(3)] + [MemberList([])]  # one twice, one empty
+    generator = SimpleNamespace(
+        dates=dates,
+        articles=articles,
+        context={"site": 1},
+        tags=dict(zip(terms, members, strict=True)),
+        categories=list(zip(terms, members, strict=True)),
+        authors=list(zip(terms[::-1], members[::-1], strict=True)),
+        get_template=lambda name: f"template {name}",
+    )
+
+    def calls(run) -> list[tuple]:
+        made: list[tuple] = []
+        run(lambda *args, **kwargs: made.append((args, kwargs)))
+        return made
+
+    for kind, method in (("tag", "generate_tags"), ("category", "generate_categories"), ("author", "generate_authors")):
+        ours = calls(lambda write, kind=kind: write_term_pages(generator, kind, write))
+        pelicans = calls(lambda write, method=method: getattr(ArticlesGenerator, method)(generator, write))
+        assert len(ours) == len(pelicans) == 4
+        for (args, kwargs), (p_args, p_kwargs) in zip(ours, pelicans, strict=True):
+            assert args == p_args
+            assert kwargs.keys() == p_kwargs.keys()
+            for key, value in kwargs.items():
+                assert value == p_kwargs[key], (kind, key)
+                if isinstance(value, list):
+                    assert all(a is b for a, b in zip(value, p_kwargs[key], strict=True))
+
+    def refuse(*args, **kwargs):
+        raise FileOverwriteFailedError(args[0])
+
+    terms[0].slug = ""
+    write_term_pages(SimpleNamespace(**{**vars(generator), "tags": {terms[0]: members[0]}}), "tag", refuse)
+    with pytest.raises(FileOverwriteFailedError):
+        write_term_pages(SimpleNamespace(**{**vars(generator), "tags": {terms[1]: members[1]}}), "tag", refuse)
