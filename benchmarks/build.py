@@ -26,6 +26,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import math
 import os
 import platform
 import shlex
@@ -109,6 +110,12 @@ class SizeResult:
     search_index_files: int
     commit: str = ""  # the project's commit measured (with "+changes" when the working tree differed)
     measured_at: str = ""
+    # The corpus's next document (the "add one" rebuild) may fall anywhere in the archive's time span; a news
+    # archive mostly grows at its newest end, measured as its own rebuild (not measured before 2026-11-24).
+    added_date: str = ""  # the date of the one added
+    last_date: str = ""  # the archive's newest date before it
+    add_newest: RunResult | None = None
+    add_newest_output: OutputChange | None = None
 
     @property
     def ratio(self) -> float:
@@ -119,12 +126,17 @@ class SizeResult:
         return self.add_one.seconds / self.full.seconds
 
     @property
+    def add_newest_share(self) -> float | None:
+        return None if self.add_newest is None else self.add_newest.seconds / self.full.seconds
+
+    @property
     def edit_one_share(self) -> float:
         return self.edit_one.seconds / self.full.seconds
 
     @property
     def peak_rss_mb(self) -> float:
-        return max(self.bare.peak_rss_mb, self.full.peak_rss_mb, self.add_one.peak_rss_mb, self.edit_one.peak_rss_mb)
+        runs = (self.bare, self.full, self.add_one, self.edit_one, self.add_newest)
+        return max(run.peak_rss_mb for run in runs if run is not None)
 
 
 # --- the benchmark ---------------------------------------------------------------------------------------
@@ -168,10 +180,12 @@ def load_results(path: Path) -> list[SizeResult]:
 def _from_json(entry: dict[str, Any]) -> SizeResult:
     fields = {f.name for f in dataclasses.fields(SizeResult)}
     values = {name: value for name, value in entry.items() if name in fields}
-    for name in ("bare", "full", "add_one", "edit_one"):
-        values[name] = RunResult(**values[name])
-    for name in ("add_one_output", "edit_one_output"):
-        values[name] = OutputChange(**values[name])
+    for name in ("bare", "full", "add_one", "edit_one", "add_newest"):
+        if values.get(name) is not None:
+            values[name] = RunResult(**values[name])
+    for name in ("add_one_output", "edit_one_output", "add_newest_output"):
+        if values.get(name) is not None:
+            values[name] = OutputChange(**values[name])
     return SizeResult(**values)
 
 
@@ -211,10 +225,15 @@ def measure_size(count: int, keep: bool = False) -> SizeResult:
         full = pelican_run(content, full_out, full_settings, clean=True)
         before = snapshot(full_out)
 
-        # One new article, then one edited article, each rebuilt into the same output.
+        # One new article (the corpus's next, whatever its date), one newer than all the others, then one
+        # edited article, each rebuilt into the same output.
         write_archive(documents[count:], content)
         add_one = pelican_run(content, full_out, full_settings, clean=False)
         after_add = snapshot(full_out)
+        newest = newest_copy(documents[: count + 1])
+        write_archive([newest], content)
+        add_newest = pelican_run(content, full_out, full_settings, clean=False)
+        after_newest = snapshot(full_out)
         edit_article(content, documents[count // 2])
         edit_one = pelican_run(content, full_out, full_settings, clean=False)
         after_edit = snapshot(full_out)
@@ -228,7 +247,7 @@ def measure_size(count: int, keep: bool = False) -> SizeResult:
             add_one=add_one,
             add_one_output=compare(before, after_add),
             edit_one=edit_one,
-            edit_one_output=compare(after_add, after_edit),
+            edit_one_output=compare(after_newest, after_edit),
             bare_output_bytes=sum(p.stat().st_size for p in bare_files),
             bare_files=len(bare_files),
             output_bytes=sum(size for size, _, _ in before.values()),
@@ -237,6 +256,10 @@ def measure_size(count: int, keep: bool = False) -> SizeResult:
             search_index_files=sum(1 for _ in _files(search)),
             commit=project_commit(),
             measured_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            added_date=f"{documents[count].date:%Y-%m-%d}",
+            last_date=f"{max(d.date for d in documents[:count]):%Y-%m-%d}",
+            add_newest=add_newest,
+            add_newest_output=compare(after_add, after_newest),
         )
     finally:
         if keep:
@@ -252,6 +275,19 @@ def _copy_project_extras(content: Path) -> None:
             shutil.copytree(source, content / name, dirs_exist_ok=True)
         elif source.is_file():
             shutil.copy2(source, content / name)
+
+
+def newest_copy(documents: Sequence[NewsDocument]) -> NewsDocument:
+    """A copy of the first document, an hour after the newest of `documents`, with a slug of its own: an
+    article that arrives at the archive's newest end, as news does."""
+    first, last = documents[0], max(documents, key=lambda d: d.date)
+    return dataclasses.replace(
+        first,
+        ident=f"{first.ident}-newest",
+        slug=f"{first.slug}-newest",
+        title=f"{first.title} (latest)",
+        date=last.date + dt.timedelta(hours=1),
+    )
 
 
 def edit_article(content: Path, document: NewsDocument) -> None:
@@ -474,6 +510,12 @@ def table(measured: Sequence[SizeResult]) -> list[str]:
         ("full / bare", [f"{r.ratio:.2f}" for r in measured]),
         ("rebuild after adding one, s", [f"{r.add_one.seconds:.1f} ({r.add_one_share:.1%})" for r in measured]),
         ("  files rewritten / changed", [_change(r.add_one_output) for r in measured]),
+        ("  its date / the archive's last", [f"{r.added_date or '?'} / {r.last_date or '?'}" for r in measured]),
+        ("rebuild after adding the newest, s", [_newest(r) for r in measured]),
+        (
+            "  files rewritten / changed",
+            ["–" if r.add_newest_output is None else _change(r.add_newest_output) for r in measured],
+        ),
         ("rebuild after editing one, s", [f"{r.edit_one.seconds:.1f} ({r.edit_one_share:.1%})" for r in measured]),
         ("  files rewritten / changed", [_change(r.edit_one_output) for r in measured]),
         ("peak memory bare / full, MB", [f"{r.bare.peak_rss_mb:.0f} / {r.full.peak_rss_mb:.0f}" for r in measured]),
@@ -506,6 +548,12 @@ def table(measured: Sequence[SizeResult]) -> list[str]:
     return lines
 
 
+def _newest(result: SizeResult) -> str:
+    if result.add_newest is None or result.add_newest_share is None:
+        return "–"  # measured before the bench had it
+    return f"{result.add_newest.seconds:.1f} ({result.add_newest_share:.1%})"
+
+
 def _change(change: OutputChange) -> str:
     return f"{change.rewritten:,} / {change.changed:,} of {change.files:,}"
 
@@ -523,13 +571,16 @@ def to_json(measured: Sequence[SizeResult]) -> dict[str, Any]:
         entry = dataclasses.asdict(result)
         entry["full_over_bare"] = round(result.ratio, 3)
         entry["add_one_share_of_full"] = round(result.add_one_share, 4)
+        share = result.add_newest_share
+        entry["add_newest_share_of_full"] = None if share is None else round(share, 4)
         entry["edit_one_share_of_full"] = round(result.edit_one_share, 4)
         entry["peak_rss_mb"] = result.peak_rss_mb
         runs.append(entry)
     return {
         "benchmark": "build",
         "what": "bare Pelican (no plugins, notmyidea theme) vs the full project build on corpus archives; "
-        "rebuilds after adding and editing one article into the same output",
+        "rebuilds into the same output after adding one article (the corpus's next, whatever its date), adding "
+        "one newer than all the others, and editing one",
         "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "machine": platform.machine(),
@@ -551,10 +602,11 @@ def plot(measured: Sequence[SizeResult], path: Path) -> Path | None:
         return None
     counts = [r.articles for r in measured]
     figure, axes = plt.subplots(figsize=(7, 4.5), dpi=120)
-    series = {
+    series: dict[str, list[float]] = {
         "bare Pelican (notmyidea)": [r.bare.seconds for r in measured],
         "full build": [r.full.seconds for r in measured],
         "rebuild, one added": [r.add_one.seconds for r in measured],
+        "rebuild, newest added": [math.nan if r.add_newest is None else r.add_newest.seconds for r in measured],
         "rebuild, one edited": [r.edit_one.seconds for r in measured],
     }
     for label, seconds in series.items():

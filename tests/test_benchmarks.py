@@ -3,12 +3,13 @@ some sizes keeps the others (each with the commit it was measured at)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
-from benchmarks.build import OutputChange, RunResult, SizeResult, load_results, to_json
+from benchmarks.build import OutputChange, RunResult, SizeResult, load_results, newest_copy, table, to_json
 
 
-def _result(articles: int, commit: str) -> SizeResult:
+def _result(articles: int, commit: str, newest: bool = True) -> SizeResult:
     run = RunResult(12.5, 410.0, {"news_stories": 3.5}, 150.0)
     return SizeResult(
         articles=articles,
@@ -26,14 +27,35 @@ def _result(articles: int, commit: str) -> SizeResult:
         search_index_files=3,
         commit=commit,
         measured_at="2026-11-23T19:40:00+00:00",
+        added_date="1990-05-01" if newest else "",
+        last_date="2008-01-31" if newest else "",
+        add_newest=RunResult(9.5, 400.0, {}, 140.0) if newest else None,
+        add_newest_output=OutputChange(101, 7, 7, 0) if newest else None,
     )
 
 
 def test_results_written_are_read_back_unchanged(tmp_path):
     path = tmp_path / "build.json"
-    measured = [_result(1000, "abc1234"), _result(100000, "def5678+changes")]
+    measured = [_result(1000, "abc1234", newest=False), _result(100000, "def5678+changes")]
     path.write_text(json.dumps(to_json(measured)), encoding="utf-8")
     assert load_results(path) == measured
+    lines = table(measured)
+    newest = next(line for line in lines if line.startswith("rebuild after adding the newest"))
+    assert newest.split()[-3:] == ["–", "9.5", "(76.0%)"]  # not measured at the older commit: a dash
+
+
+def test_the_newest_article_comes_after_every_other():
+    from benchmarks.corpus import NewsDocument
+
+    def document(slug: str, day: int) -> NewsDocument:
+        when = dt.datetime(2007, 5, day, 9, 0, tzinfo=dt.UTC)
+        return NewsDocument(slug, slug, slug.title(), "", "Body.", when, "world", (), "Wire")
+
+    documents = [document("a", 3), document("b", 9), document("c", 1)]
+    newest = newest_copy(documents)
+    assert newest.date == dt.datetime(2007, 5, 9, 10, 0, tzinfo=dt.UTC)
+    assert newest.slug not in {d.slug for d in documents}
+    assert newest.body == documents[0].body
 
 
 def test_a_missing_or_foreign_results_file_gives_nothing(tmp_path):
