@@ -159,7 +159,7 @@ def stories_of(articles: Sequence[Any]) -> list[Story]:
     bodies = [article_text(a) for a in articles]
     groups = duplicate_groups(
         keys,
-        [body_fingerprint(body) for body in bodies],
+        [article_fingerprint(article) for article in articles],
         [getattr(a, "near_duplicate_of", None) for a in articles],
     )
     stories = []
@@ -176,6 +176,15 @@ def stories_of(articles: Sequence[Any]) -> list[Story]:
             )
         )
     return stories
+
+
+def article_fingerprint(article: Any) -> str:
+    """`body_fingerprint` of an article's text, worked out once per article for every plugin that groups
+    copies by body (here and news_stories): 24 µs an article, about 2.4 s at 100,000 each time."""
+    cached = getattr(article, "_news_fingerprint", None)
+    if cached is None:
+        cached = article._news_fingerprint = body_fingerprint(article_text(article))
+    return cached
 
 
 # --- the cache -------------------------------------------------------------------------------------------

@@ -30,8 +30,8 @@ import numpy as np
 from feedgenerator import Atom1Feed
 from news_reader.errors import BuildError
 from news_reader.reader import article_text, html_to_text
-from news_related.ranking import body_fingerprint, duplicate_groups
-from news_related.related import terms_memo
+from news_related.ranking import duplicate_groups
+from news_related.related import article_fingerprint, terms_memo
 from news_related.similarity import candidates, pair_cosines
 from pelican.generators import Generator
 
@@ -345,7 +345,7 @@ def copy_groups(
     keys = [item.key for item in items]
     ids = {str(getattr(a, "id", "") or ""): a.slug for a in articles}
     duplicate_of = [ids.get(str(getattr(a, "near_duplicate_of", "") or "")) for a in articles]
-    bodies = [body_fingerprint(article_text(a)) for a in articles]
+    bodies = [article_fingerprint(a) for a in articles]
     # Every pair of members of each story, story by story, scored in one go.
     lefts, rights = [], []
     for cluster in clusters:
