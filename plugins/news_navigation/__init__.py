@@ -10,6 +10,7 @@ from .navigation import (
     add_navigation,
     add_template_filters,
     date_text,
+    install_strftime,
     period_neighbours,
     remember_urls,
     settle_lists,
@@ -31,6 +32,7 @@ __all__ = [
 
 
 def register() -> None:
+    install_strftime()
     signals.initialized.connect(add_template_filters)
     signals.article_generator_pretaxonomy.connect(suspend_period_archives)
     signals.article_generator_pretaxonomy.connect(remember_urls)

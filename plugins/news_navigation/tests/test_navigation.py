@@ -165,3 +165,40 @@ def test_term_pages_are_written_as_pelican_writes_them():
     write_term_pages(SimpleNamespace(**{**vars(generator), "tags": {terms[0]: members[0]}}), "tag", refuse)
     with pytest.raises(FileOverwriteFailedError):
         write_term_pages(SimpleNamespace(**{**vars(generator), "tags": {terms[1]: members[1]}}), "tag", refuse)
+
+
+def test_pelicans_strftime_gives_the_same_text_by_the_c_strftime():
+    """pelican_strftime against Pelican's own strftime, on every directive alone, with "-", in pairs and in
+    the site's formats, for dates with leading zeros, midnight, microseconds, with and without a timezone;
+    formats the C strftime would write otherwise go to Pelican's (a lone "%", "%-x", other directives)."""
+    import itertools
+    import zoneinfo
+
+    from news_navigation.navigation import PELICANS_STRFTIME as pelicans
+    from news_navigation.navigation import c_strftime_alike, pelican_strftime
+    from pelican.utils import SafeDatetime
+
+    assert pelicans.__module__ == "pelican.utils"
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    dates = [
+        SafeDatetime(2007, 1, 5, 0, 0, 0),
+        SafeDatetime(2026, 11, 24, 9, 5, 7, 120, tzinfo=dt.UTC),
+        SafeDatetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=paris),
+        dt.datetime(2008, 2, 1, 12, 0, tzinfo=paris),
+    ]
+    letters = "aAbBcdfGHIjmMpSUuVwWxXyYzZ%eklsCDFTRnthgPrqQ"
+    formats = [f"%{c}" for c in letters] + [f"%-{c}" for c in letters]
+    formats += [f"{a} {b}" for a, b in itertools.product(formats[:12], repeat=2)]
+    formats += ["%-d %B %Y", "%-d %b %Y, %H:%M", "%Y/%m/%d", "%Y-%m-%dT%H:%M:%S%z", "100%", "%", "%-", "März %d"]
+    fast = 0
+    for date_format in formats:
+        for date in dates:
+            try:
+                expected = pelicans(date, date_format)
+            except ValueError:  # Pelican fails on a lone "%": so must we
+                assert not c_strftime_alike(date_format), date_format
+                continue
+            assert pelican_strftime(date, date_format) == expected, (date_format, date)
+        fast += c_strftime_alike(date_format)
+    assert fast > len(formats) // 2  # most formats take the fast way
+    assert not any(c_strftime_alike(f) for f in ("%-x", "%e", "März %d", "%-B"))
