@@ -47,7 +47,7 @@ def add_reader(readers: Any) -> None:
 
 def register() -> None:
     quiet_tracebacks()
-    signals.initialized.connect(check_content_cache)
+    signals.readers_init.connect(check_content_cache)
     signals.readers_init.connect(add_reader)
     signals.article_generator_init.connect(prepare_articles)
     signals.page_generator_init.connect(stamp_once)

@@ -22,6 +22,7 @@ import os
 import re
 import sys
 import time
+import types
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
@@ -724,8 +725,10 @@ def prune_content_cache(generator: Any) -> None:
 # What a file's reading depends on besides its own bytes: every setting (the Tag, Category and Author objects
 # a reading holds carry the settings their URLs come from), this plugin's code, and the versions of the
 # libraries that render. A change to any of them makes the cached readings stale: they are then thrown away.
-# Settings that are not plain data (template helpers, functions) do not enter reading, nor do the ones that
-# only decide how fast the build goes.
+# Settings that are not plain data (template filters and globals, other objects) enter by name only: their code
+# does not change a reading, but the cache, which pickles the settings with each reading, refers to them by
+# module and name, and cannot be loaded once one of them is renamed or removed. Settings that only decide how
+# fast the build goes do not enter.
 _LIBRARIES = ("pelican", "markdown", "nh3", "pyyaml")
 _SPEED_ONLY_SETTINGS = frozenset({"BUILD_WORKERS", "OUTPUT_PAGE_RECORDS", "OUTPUT_WORKER_PAGES"})  # 2, 3: news_output
 FINGERPRINT_FILE = "news_reader.fingerprint"
@@ -735,7 +738,7 @@ def reading_fingerprint(settings: Mapping[str, Any]) -> str:
     """A digest of everything besides a file's bytes that its reading depends on."""
     digest = hashlib.sha256()
     for name in sorted(settings):
-        if name not in _SPEED_ONLY_SETTINGS and _plain(settings[name]):
+        if name not in _SPEED_ONLY_SETTINGS:
             digest.update(f"{name}={_canonical(settings[name])}\n".encode())
     for library in _LIBRARIES:
         try:
@@ -747,32 +750,32 @@ def reading_fingerprint(settings: Mapping[str, Any]) -> str:
     return digest.hexdigest()
 
 
-def _plain(value: object) -> bool:
-    if value is None or isinstance(value, str | int | float | bool):
-        return True
-    if isinstance(value, list | tuple | set | frozenset):
-        return all(_plain(item) for item in value)
-    if isinstance(value, dict):
-        return all(_plain(key) and _plain(item) for key, item in value.items())
-    return False
-
-
 def _canonical(value: object) -> str:
-    """repr(), with sets in sorted order (a set's order changes with each process's string hashing)."""
+    """repr() of plain data, with sets in sorted order (a set's order changes with each process's string
+    hashing); a function or class as its module and name, any other object as its class's."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return repr(value)
     if isinstance(value, set | frozenset):
         return "{" + ", ".join(sorted(_canonical(item) for item in value)) + "}"
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_canonical(item) for item in value) + "]"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{_canonical(k)}: {_canonical(v)}" for k, v in value.items()) + "}"
-    return repr(value)
+    if isinstance(value, types.ModuleType):
+        return f"<module {value.__name__}>"
+    name = getattr(value, "__qualname__", None)
+    if isinstance(name, str):  # a function, a method, a class
+        return f"<{getattr(value, '__module__', None)}.{name}>"
+    return f"<{type(value).__module__}.{type(value).__qualname__} object>"
 
 
-def check_content_cache(pelican: Any) -> None:
-    """At `initialized`: when Pelican's content cache is on and was made under other reading settings or code,
-    delete the readers' cache files and the memos (memo.py), so no article is read from a stale cache. Pelican
-    itself compares only each file's stamp (CHECK_MODIFIED_METHOD)."""
-    settings = pelican.settings
+def check_content_cache(readers: Any) -> None:
+    """At `readers_init` (every plugin's `initialized` work on the settings is done; the readers' cache is
+    loaded next): when Pelican's content cache is on and was made under other reading settings or code, delete
+    the readers' cache files and the memos (memo.py), so no article is read from a stale cache and no cache
+    refers to a function that is gone. Pelican itself compares only each file's stamp (CHECK_MODIFIED_METHOD),
+    and a cache it cannot unpickle stops the build."""
+    settings = readers.settings
     if not settings.get("CACHE_CONTENT") and not settings.get("LOAD_CONTENT_CACHE"):
         return
     cache = Path(settings["CACHE_PATH"])

@@ -367,3 +367,32 @@ def test_a_build_hashes_each_content_file_once_and_again_after_a_write(tmp_path,
     path.write_text(GOOD.replace("dawn", "dusk"), encoding="utf-8")  # the same size, maybe the same mtime
     assert readers._get_file_stamp(str(path)) == real_sha1(path.read_bytes()).digest() != first
     assert len(hashed) == 2
+
+
+def test_a_content_cache_that_refers_to_a_removed_function_is_thrown_away(tmp_path):
+    """Pelican pickles the settings with each cached reading (Tag, Category and Author objects hold them), so
+    the cache refers by name to every function in the settings (template filters, globals). After such a
+    function is removed, Pelican could not load the cache and stopped the build; the reading fingerprint now
+    names them, so the cache is thrown away first."""
+    from tests.sitebuild import FIXTURES, TEST_SETTINGS, build_site
+
+    content, cache = tmp_path / "content", tmp_path / "cache"
+    shutil.copytree(FIXTURES / "small_archive", content)
+    helpers = tmp_path / "cache_test_helpers.py"
+    helpers.write_text("def shout(text):\n    return str(text).upper()\n\n\nwhisper = shout\n", encoding="utf-8")
+    base = (  # the test settings, as if read from their own file
+        f"import sys\nsys.path.insert(0, {str(tmp_path)!r})\n__file__ = {str(TEST_SETTINGS)!r}\n"
+        "exec(open(__file__).read())\n"
+    )
+    with_filter = tmp_path / "with_filter.py"
+    with_filter.write_text(base + "import cache_test_helpers\nJINJA_FILTERS = {'shout': cache_test_helpers.shout}\n")
+    renamed = tmp_path / "renamed.py"
+    renamed.write_text(base + "import cache_test_helpers\nJINJA_FILTERS = {'shout': cache_test_helpers.whisper}\n")
+    extra = {"CACHE_PATH": str(cache), "RELATED_CACHE_PATH": False}
+
+    first = build_site(content, tmp_path / "out", settings=with_filter, extra=extra)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert b"cache_test_helpers" in (cache / "ArticlesGenerator-Readers").read_bytes()  # referred to by name
+    helpers.write_text("def whisper(text):\n    return str(text).lower()\n", encoding="utf-8")  # shout is gone
+    second = build_site(content, tmp_path / "out", settings=renamed, extra=extra)
+    assert second.returncode == 0, second.stdout + second.stderr
