@@ -15,6 +15,7 @@ from .navigation import (
     remember_urls,
     settle_lists,
     suspend_period_archives,
+    time_tag,
 )
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "remember_urls",
     "settle_lists",
     "suspend_period_archives",
+    "time_tag",
 ]
 
 

@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pelican.utils
+from markupsafe import Markup
 from pelican.writers import FileOverwriteFailedError
 
 logger = logging.getLogger(__name__)
@@ -313,6 +314,22 @@ def install_strftime() -> None:
     pelican.utils.strftime = pelican_strftime
 
 
+def time_tag(value: dt.datetime, fmt: str = "%-d %B %Y, %H:%M", relative: bool = True, zone: bool = True) -> Markup:
+    """The `time_tag` template filter: a date as `<time datetime="2026-11-24T09:05:07+00:00" data-relative>24
+    November 2026, 09:05 UTC</time>`, then (when `relative`) the empty `<span class="reltime">` that site.js
+    fills ("3 hours ago"); `zone` adds the timezone's name. One Python call: as a Jinja macro it cost about
+    15 µs a date, 1.7 s of rendering at 10,000 articles (every card, byline and related item has one)."""
+    name = value.tzname() if zone else None
+    return Markup('<time datetime="{}"{}>{}{}</time>{}').format(
+        value.isoformat(timespec="seconds"),
+        Markup(" data-relative") if relative else "",
+        dt.datetime.strftime(value, fmt),
+        Markup(" ") + name if name else "",
+        Markup('<span class="reltime"></span>') if relative else "",
+    )
+
+
 def add_template_filters(pelican: Any) -> None:
-    """At `initialized`: give templates `date_text` (a new dict: Pelican's defaults are shared)."""
-    pelican.settings["JINJA_FILTERS"] = {**pelican.settings.get("JINJA_FILTERS", {}), "date_text": date_text}
+    """At `initialized`: give templates `date_text` and `time_tag` (a new dict: Pelican's defaults are shared)."""
+    filters = pelican.settings.get("JINJA_FILTERS", {})
+    pelican.settings["JINJA_FILTERS"] = {**filters, "date_text": date_text, "time_tag": time_tag}

@@ -202,3 +202,35 @@ def test_pelicans_strftime_gives_the_same_text_by_the_c_strftime():
         fast += c_strftime_alike(date_format)
     assert fast > len(formats) // 2  # most formats take the fast way
     assert not any(c_strftime_alike(f) for f in ("%-x", "%e", "März %d", "%-B"))
+
+
+def test_time_tag_writes_what_the_timestamp_macro_wrote():
+    """The `time_tag` filter against the Jinja macro it replaced (kept here, as it was in article_meta.html),
+    for every combination of its options, with and without a timezone, escaped alike."""
+    import itertools
+    import zoneinfo
+
+    import jinja2
+    from news_navigation.navigation import date_text, time_tag
+
+    macro = """{% macro timestamp(d, relative=true, fmt="%-d %B %Y, %H:%M", zone=true) -%}
+  <time datetime="{{ d.isoformat(timespec='seconds') }}"{% if relative %} data-relative{% endif %}>{{ d|date_text(fmt) }}{% if zone and d.tzname() %} {{ d.tzname() }}{% endif %}</time>
+  {%- if relative %}<span class="reltime"></span>{% endif %}
+{%- endmacro %}"""  # noqa: E501
+    environment = jinja2.Environment(autoescape=True)
+    environment.filters.update(date_text=date_text, time_tag=time_tag)
+    old = environment.from_string(macro + "[{{ timestamp(d, relative=r, fmt=f, zone=z) }}]")
+    new = environment.from_string("[{{ d|time_tag(f, relative=r, zone=z) }}]")
+    default_old = environment.from_string(macro + "[{{ timestamp(d) }}]")
+    default_new = environment.from_string("[{{ d|time_tag }}]")
+    dates = [
+        dt.datetime(2007, 1, 5, 0, 0, 9),
+        dt.datetime(2026, 11, 24, 9, 5, 7, 120, tzinfo=dt.UTC),
+        dt.datetime(1999, 12, 31, 23, 59, 59, tzinfo=zoneinfo.ZoneInfo("America/New_York")),
+        dt.datetime(2008, 2, 1, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=5, minutes=30), "<India & co>")),
+    ]
+    for d, r, z, f in itertools.product(dates, (True, False), (True, False), ("%-d %b %Y", "%-d %B %Y, %H:%M", "<%Y>")):
+        assert new.render(d=d, r=r, z=z, f=f) == old.render(d=d, r=r, z=z, f=f)
+    for d in dates:
+        assert default_new.render(d=d) == default_old.render(d=d)
+    assert "&lt;India &amp; co&gt;" in new.render(d=dates[3], r=False, z=True, f="%Y")
