@@ -277,8 +277,9 @@ def date_text(value: dt.datetime, fmt: str) -> str:
 
 # Pelican's own strftime (pelican.utils.strftime, which SafeDatetime.strftime calls, and with it every URL
 # with a {date:...} field and every article's locale_date) formats each directive on its own in Python, so
-# that "%-d" works on every platform: about 7 s of the Pelican process at 100,000 articles. For a format whose
-# directives the C strftime formats the same way (Linux's), it is called on the whole format at once.
+# that "%-d" works on every platform: 2.4 to 5.6 µs a call against 1.2, 125,000 calls at 10,000 articles.
+# For a format whose directives the C strftime formats the same way (Linux's), it is called on the whole format
+# at once.
 _DIRECTIVE = re.compile("%[-]?.")  # Pelican's pattern for a directive
 _C_ALIKE = frozenset("aAbBcdfGHIjmMpSUuVwWxXyYzZ%")  # Pelican's C89 directives, formatted by the C strftime
 _C_ALIKE_UNPADDED = frozenset("dHIjmMSUuVwWyG")  # numbers: "%-d" drops the leading zeros in both
