@@ -669,8 +669,9 @@ def stamp_once(generator: Any) -> None:
     the cache?), the readers' cache once more when Pelican reads it, and the articles generator's own cache
     twice (a lookup and a store), although that cache is not used (`CONTENT_CACHING_LAYER` is "reader"): at
     8 µs a hash (30 µs when the file is not in the page cache), 2.5 to 9 s for 100,000 files. A
-    stamp is reused while the file's modification time, change time, size and inode stay the same; any write
-    changes the change time, so an edited file is hashed again."""
+    stamp is reused while the file's modification time, change time, size and inode stay the same; a write
+    changes the change time, so an edited file is hashed again (only a write of the same size within the
+    same clock tick as the hash would go unseen, and only by a process that builds twice: `--autoreload`)."""
     method = generator.settings.get("CHECK_MODIFIED_METHOD", "mtime")
     if method == "mtime":
         return  # a stat already
@@ -769,6 +770,13 @@ def _canonical(value: object) -> str:
     return f"<{type(value).__module__}.{type(value).__qualname__} object>"
 
 
+# The settings of each build checked so far in this process (kept, so that an id is never reused). The first
+# readers of a build (the articles generator's) see the settings as the configuration made them; Pelican's own
+# Markdown reader, made with them, then adds to MARKDOWN, so a check at each generator's readers would see
+# two fingerprints in one build, and the next build would throw the cache away every time.
+_checked_settings: list[Any] = []
+
+
 def check_content_cache(readers: Any) -> None:
     """At `readers_init` (every plugin's `initialized` work on the settings is done; the readers' cache is
     loaded next): when Pelican's content cache is on and was made under other reading settings or code, delete
@@ -776,6 +784,9 @@ def check_content_cache(readers: Any) -> None:
     refers to a function that is gone. Pelican itself compares only each file's stamp (CHECK_MODIFIED_METHOD),
     and a cache it cannot unpickle stops the build."""
     settings = readers.settings
+    if any(checked is settings for checked in _checked_settings):
+        return  # once per build: the readers that follow see settings Pelican's own readers have changed
+    _checked_settings.append(settings)
     if not settings.get("CACHE_CONTENT") and not settings.get("LOAD_CONTENT_CACHE"):
         return
     cache = Path(settings["CACHE_PATH"])
