@@ -325,7 +325,7 @@ def time_tag(value: dt.datetime, fmt: str = "%-d %B %Y, %H:%M", relative: bool =
     after = '<span class="reltime"></span>' if relative else ""
     return Markup(
         f'<time datetime="{escape(value.isoformat(timespec="seconds"))}"{" data-relative" if relative else ""}>'
-        f"{escape(dt.datetime.strftime(value, fmt))}{zone_text}</time>{after}"
+        f"{escape(date_text(value, fmt))}{zone_text}</time>{after}"
     )
 
 

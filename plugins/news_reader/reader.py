@@ -770,11 +770,11 @@ def _canonical(value: object) -> str:
     return f"<{type(value).__module__}.{type(value).__qualname__} object>"
 
 
-# The settings of each build checked so far in this process (kept, so that an id is never reused). The first
+# The settings of the last build checked in this process (the object itself: builds run one after another). The first
 # readers of a build (the articles generator's) see the settings as the configuration made them; Pelican's own
 # Markdown reader, made with them, then adds to MARKDOWN, so a check at each generator's readers would see
 # two fingerprints in one build, and the next build would throw the cache away every time.
-_checked_settings: list[Any] = []
+_last_checked: list[Any] = []  # at most one
 
 
 def check_content_cache(readers: Any) -> None:
@@ -784,9 +784,9 @@ def check_content_cache(readers: Any) -> None:
     refers to a function that is gone. Pelican itself compares only each file's stamp (CHECK_MODIFIED_METHOD),
     and a cache it cannot unpickle stops the build."""
     settings = readers.settings
-    if any(checked is settings for checked in _checked_settings):
+    if _last_checked and _last_checked[0] is settings:
         return  # once per build: the readers that follow see settings Pelican's own readers have changed
-    _checked_settings.append(settings)
+    _last_checked[:] = [settings]
     if not settings.get("CACHE_CONTENT") and not settings.get("LOAD_CONTENT_CACHE"):
         return
     cache = Path(settings["CACHE_PATH"])
