@@ -211,8 +211,8 @@ def measure_size(count: int, keep: bool = False) -> SizeResult:
     """Build one archive of `count` articles bare, full, after adding one and after editing one."""
     work = Path(tempfile.mkdtemp(prefix=f"news-bench-{count}-"))
     try:
-        # The archive, and one more article held back for the "add one" rebuild.
-        documents = list(scaled_documents(count + 1))
+        # The archive, and two more articles held back for the "add one" and "add the newest" rebuilds.
+        documents = list(scaled_documents(count + 2))
         content = work / "content"
         write_archive(documents[:count], content)
         _copy_project_extras(content)
@@ -227,10 +227,10 @@ def measure_size(count: int, keep: bool = False) -> SizeResult:
 
         # One new article (the corpus's next, whatever its date), one newer than all the others, then one
         # edited article, each rebuilt into the same output.
-        write_archive(documents[count:], content)
+        write_archive(documents[count : count + 1], content)
         add_one = pelican_run(content, full_out, full_settings, clean=False)
         after_add = snapshot(full_out)
-        newest = newest_copy(documents[: count + 1])
+        newest = newest_article(documents[count + 1], documents[: count + 1])
         write_archive([newest], content)
         add_newest = pelican_run(content, full_out, full_settings, clean=False)
         after_newest = snapshot(full_out)
@@ -277,15 +277,15 @@ def _copy_project_extras(content: Path) -> None:
             shutil.copy2(source, content / name)
 
 
-def newest_copy(documents: Sequence[NewsDocument]) -> NewsDocument:
-    """A copy of the first document, an hour after the newest of `documents`, with a slug of its own: an
-    article that arrives at the archive's newest end, as news does."""
-    first, last = documents[0], max(documents, key=lambda d: d.date)
+def newest_article(document: NewsDocument, archive: Sequence[NewsDocument]) -> NewsDocument:
+    """`document` re-dated an hour after the newest of `archive`, with a slug of its own: an article that
+    arrives at the archive's newest end, as news does. Below 28,900 articles it is a story the archive does
+    not have; above, a copy of one it has (the corpus has no more)."""
+    last = max(archive, key=lambda d: d.date)
     return dataclasses.replace(
-        first,
-        ident=f"{first.ident}-newest",
-        slug=f"{first.slug}-newest",
-        title=f"{first.title} (latest)",
+        document,
+        ident=f"{document.ident}-newest",
+        slug=f"{document.slug}-newest",
         date=last.date + dt.timedelta(hours=1),
     )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from benchmarks.build import OutputChange, RunResult, SizeResult, load_results, newest_copy, table, to_json
+from benchmarks.build import OutputChange, RunResult, SizeResult, load_results, newest_article, table, to_json
 
 
 def _result(articles: int, commit: str, newest: bool = True) -> SizeResult:
@@ -52,10 +52,13 @@ def test_the_newest_article_comes_after_every_other():
         return NewsDocument(slug, slug, slug.title(), "", "Body.", when, "world", (), "Wire")
 
     documents = [document("a", 3), document("b", 9), document("c", 1)]
-    newest = newest_copy(documents)
+    held_back = NewsDocument(
+        "d", "d", "D", "", "Its own body.", dt.datetime(1999, 1, 1, tzinfo=dt.UTC), "world", (), "Wire"
+    )
+    newest = newest_article(held_back, documents)
     assert newest.date == dt.datetime(2007, 5, 9, 10, 0, tzinfo=dt.UTC)
-    assert newest.slug not in {d.slug for d in documents}
-    assert newest.body == documents[0].body
+    assert newest.slug not in {d.slug for d in documents} | {held_back.slug}
+    assert newest.body == "Its own body."
 
 
 def test_a_missing_or_foreign_results_file_gives_nothing(tmp_path):
