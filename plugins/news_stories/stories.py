@@ -228,7 +228,7 @@ class StoryView:
     last_updated: dt.datetime
     related: list[StoryView] = dataclasses.field(default_factory=list)
     arc: ArcView | None = None
-    chapter: int | None = None
+    chapter: ChapterView | None = None
 
     @property
     def articles(self) -> list[Any]:
@@ -246,6 +246,12 @@ class ChapterView:
     start: dt.datetime
     story: StoryView | None  # a story page when the chapter has 2+ articles
     articles: list[Any]
+
+    @property
+    def anchor(self) -> str:
+        """The chapter's id on the arc's page, from its first article: unlike its number, it stays when an
+        earlier chapter is inserted, so the pages that link to it need not change."""
+        return f"ch-{self.articles[0].slug}"
 
 
 @dataclasses.dataclass
@@ -546,9 +552,9 @@ class StoriesGenerator(Generator):
                 story = views.get(chapter)
                 view.chapters.append(ChapterView(number, members[0].date, story, members))
                 if story is not None:
-                    story.arc, story.chapter = view, number
+                    story.arc, story.chapter = view, view.chapters[-1]
                 for article in members:
-                    article.arc, article.arc_chapter = view, number
+                    article.arc, article.arc_chapter = view, view.chapters[-1]
             shown.append(view)
         return shown
 

@@ -47,9 +47,17 @@ def test_article_page_says_also_covered_and_arc(built_site):
     story = page.select_one(".coverage__story a")
     assert story.get_text(strip=True) == "Also covered by 3 sources"
     assert story["href"] == "/story/port-alder-ferry-strike-begins-ledger/"
-    arc = page.select_one(".coverage__arc a").get_text(strip=True)
-    assert arc.startswith("Arc: ")
-    assert arc.endswith("(ch. 2)")
+    link = page.select_one(".coverage__arc a")
+    assert link.get_text(" ", strip=True) == "Arc: Port Alder: ferries (chapter of 19 October 2026 )"
+    # The link goes to the article's own chapter on the timeline, by an id that does not change when an
+    # earlier chapter is inserted (its number would).
+    url, _, anchor = link["href"].partition("#")
+    chapter = soup(built_site / url.strip("/") / "index.html").find(id=anchor)
+    assert anchor
+    assert "timeline__chapter" in chapter["class"]
+    assert chapter.select_one(".timeline__number").get_text(strip=True) == "Ch. 2"
+    assert "/2026/10/19/port-alder-ferry-strike-begins-ledger/" in {a["href"] for a in chapter.select("a")}
+    assert link.time["datetime"] == chapter.select_one(".timeline__title time")["datetime"]
 
 
 def test_wire_copy_folds_into_one_entry_also_published_by(built_site):
