@@ -14,8 +14,9 @@ An article is a `StoryItem` (its text, time, tags and any front-matter override)
    joins" does: an article that mentions two events does not glue them together.
 
 A story's id is made from its earliest article's id, so it stays the same when later articles join it. Arcs
-link stories (chapters) whose vectors stay similar over a longer window, with a gap of at most
-`arc_gap_days` between one chapter and the next.
+thread stories (chapters) in time order: each story continues the arc of the most similar of the arcs' last
+few chapters, when similar enough and at most `arc_gap_days` after it; otherwise it may start an arc. An arc
+never merges with another, so a story that resembles two threads does not glue them into one.
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ class ClusterParams:
     arc_gap_days: float = 14.0  # the longest gap between one chapter of an arc and the next
     arc_min_chapters: int = 3  # fewer chapters: not an arc
     arc_min_span_days: float = 4.0  # an arc runs at least this long from its first chapter to its last
+    arc_recent_chapters: int = 3  # a story continues an arc from one of its last this many chapters
 
     def __post_init__(self) -> None:
         for name in ("threshold", "min_link", "arc_threshold"):
@@ -91,7 +93,7 @@ class ClusterParams:
         for name in ("window_days", "half_life_days", "arc_gap_days", "arc_min_span_days"):
             if getattr(self, name) <= 0:
                 raise ClusteringError(f"ClusterParams.{name} is {getattr(self, name)!r}; expected a number above 0")
-        for name in ("neighbours", "arc_min_chapters"):
+        for name in ("neighbours", "arc_min_chapters", "arc_recent_chapters"):
             if getattr(self, name) < 1:
                 raise ClusteringError(f"ClusterParams.{name} is {getattr(self, name)!r}; expected 1 or more")
 
@@ -324,11 +326,14 @@ def find_arcs(
     params: ClusterParams | None = None,
     found: np.ndarray | None = None,
 ) -> list[Arc]:
-    """Chains of clusters that keep coming back to the same subject: clusters whose centroids have a cosine
-    of at least `arc_threshold`, each chapter starting at most `arc_gap_days` after the previous one ends,
-    joined when linked (any link joins, since a story that develops drifts from where it began). Overrides:
-    an `arc` key on any article puts its cluster in that arc (and takes it out of the automatic ones), "none"
-    keeps it out of every arc."""
+    """Threads of clusters that keep coming back to the same subject. Clusters are taken in time order; each
+    continues the arc of the earlier cluster it is most like (centroid cosine at least `arc_threshold`, starting
+    at most `arc_gap_days` after that one ends), provided that cluster is one of its arc's last
+    `arc_recent_chapters` chapters (a story that develops drifts from where it began, but follows on from where
+    it got to); otherwise it starts a thread of its own. Threads never merge: with "any link joins", generic
+    stories chained most of a 10,000-article archive into one arc of 1,843 chapters. Taking clusters in time
+    order also means a newer story never changes the arcs of older ones. Overrides: an `arc` key on any article
+    puts its cluster in that arc (and takes it out of the automatic ones), "none" keeps it out of every arc."""
     params = params or ClusterParams()
     if not clusters:
         return []
@@ -338,20 +343,17 @@ def find_arcs(
     for cluster in clusters:
         keys = sorted({str(items[i].arc) for i in cluster.members if items[i].arc})
         override.append(keys[0] if keys else None)
-    centroids = cluster_centroids(vectors, clusters)
     total = len(clusters)
-    parent = list(range(total))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    # Time order: by start, then id (the same archive gives the same threads).
+    order = sorted(range(total), key=lambda c: (starts[c], clusters[c].ident))
+    rank = np.empty(total, dtype=np.int64)
+    rank[order] = np.arange(total)
+    earlier_links: list[list[tuple[float, int]]] = [[] for _ in range(total)]
     if total > 1:
         # Candidate chapter pairs: the clusters of the items' text candidates.
         if found is None:
             found = text_candidates(vectors, params)
+        centroids = cluster_centroids(vectors, clusters)
         label = np.empty(vectors.shape[0], dtype=np.int64)
         for number, cluster in enumerate(clusters):
             label[list(cluster.members)] = number
@@ -366,17 +368,31 @@ def find_arcs(
         # The gap between two chapters: from the end of the earlier one to the start of the later one.
         gap = np.maximum(starts[left], starts[right]) - np.minimum(ends[left], ends[right])
         chosen = (cosine >= params.arc_threshold) & (gap <= params.arc_gap_days * SECONDS_PER_DAY)
-        for a, b in zip(left[chosen].tolist(), right[chosen].tolist(), strict=True):
+        for a, b, value in zip(left[chosen].tolist(), right[chosen].tolist(), cosine[chosen].tolist(), strict=True):
             if override[a] is None and override[b] is None:
-                ra, rb = root(a), root(b)
-                if ra != rb:
-                    parent[max(ra, rb)] = min(ra, rb)
+                first, second = (a, b) if rank[a] < rank[b] else (b, a)
+                earlier_links[second].append((value, first))
+    thread: list[int] = list(range(total))  # each cluster's arc, named by its first cluster
+    recent: dict[int, list[int]] = {}  # an arc's last chapters, newest last
+    for position in order:
+        if override[position] is not None:
+            continue
+        best: tuple[float, int] | None = None
+        for value, earlier in earlier_links[position]:
+            arc = thread[earlier]
+            if earlier in recent[arc] and (best is None or (value, -rank[earlier]) > (best[0], -rank[best[1]])):
+                best = (value, earlier)
+        if best is not None:
+            thread[position] = thread[best[1]]
+        tail = recent.setdefault(thread[position], [])
+        tail.append(position)
+        del tail[: -params.arc_recent_chapters]
     groups: dict[str, list[int]] = {}
     for index in range(total):
         key = override[index]
         if key == NO_STORY:
             continue
-        groups.setdefault(key if key else f"auto:{root(index)}", []).append(index)
+        groups.setdefault(key if key else f"auto:{thread[index]}", []).append(index)
     arcs = []
     for key, chapters in groups.items():
         ordered = tuple(sorted(chapters, key=lambda c: (starts[c], clusters[c].ident)))

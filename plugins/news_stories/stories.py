@@ -61,6 +61,7 @@ STORIES_DEFAULTS: dict[str, Any] = {
     "STORIES_ARC_GAP_DAYS": 14.0,
     "STORIES_ARC_MIN_CHAPTERS": 3,
     "STORIES_ARC_MIN_SPAN_DAYS": 4.0,
+    "STORIES_ARC_RECENT_CHAPTERS": 3,
     "STORIES_DUPLICATE_THRESHOLD": 0.8,
     "STORIES_INDEX_MAX": 20,
     "STORIES_RELATED_MAX": 3,
@@ -133,6 +134,7 @@ def read_settings(settings: Mapping[str, Any]) -> StoriesSettings:
         arc_gap_days=_number(settings, "STORIES_ARC_GAP_DAYS", 0),
         arc_min_chapters=_whole(settings, "STORIES_ARC_MIN_CHAPTERS", 2),
         arc_min_span_days=_number(settings, "STORIES_ARC_MIN_SPAN_DAYS", -1),
+        arc_recent_chapters=_whole(settings, "STORIES_ARC_RECENT_CHAPTERS", 1),
     )
     urls = {}
     for name, field in (

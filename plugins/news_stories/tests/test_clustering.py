@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from news_stories.clustering import (
+    Cluster,
     ClusteringError,
     ClusterParams,
     Links,
@@ -211,6 +214,39 @@ def test_arc_override_merges_and_none_splits(items, clustered):
     assert len(arcs["ocean-life"].chapters) == 3
     everything = {renamed[i].key for arc in arcs.values() for c in arc.chapters for i in clusters[c].members}
     assert "ferry-talks-resume-under-mediator" not in everything
+
+
+def _threads(days_and_vectors: Sequence[tuple[float, list[float]]], params: ClusterParams) -> list[list[int]]:
+    """find_arcs over one-article clusters with the given days and term vectors (every pair a candidate):
+    each arc as the positions of its chapters' articles."""
+    items = [StoryItem(f"a{n}", "", "", day * 86_400.0) for n, (day, _) in enumerate(days_and_vectors)]
+    rows = np.array([vector for _, vector in days_and_vectors], dtype=np.float32)
+    vectors = sp.csr_matrix(rows / np.linalg.norm(rows, axis=1, keepdims=True))
+    clusters = [Cluster(item.key, (n,)) for n, item in enumerate(items)]
+    found = np.array([[m for m in range(len(items)) if m != n] for n in range(len(items))], dtype=np.int64)
+    arcs = find_arcs(items, clusters, vectors, params, found)
+    return [[clusters[c].members[0] for c in arc.chapters] for arc in arcs]
+
+
+def test_arcs_are_threads_that_never_merge():
+    # Two developing stories (terms 0 and 1, with a common word 2) a day apart, and on day 4.5 a story that
+    # resembles both: it continues one of them, it does not join them into one arc ("any link joins" did).
+    ferry, trade, both = [1.0, 0.0, 0.3], [0.0, 1.0, 0.3], [1.0, 0.9, 0.3]
+    timeline = [(0, ferry), (1, trade), (2, ferry), (3, trade), (4, ferry), (4.5, both), (5, trade), (6, ferry)]
+    params = ClusterParams(arc_threshold=0.5, arc_min_chapters=3, arc_min_span_days=1)
+    threads = _threads(timeline, params)
+    assert len(threads) == 2
+    assert sorted(map(sorted, threads)) == [[0, 2, 4, 5, 7], [1, 3, 6]]  # "both" is closer to the ferry story
+    # A newer story changes no older chapter's arc: it joins the end of one, or starts its own.
+    later = _threads([*timeline, (7, trade)], params)
+    assert sorted(map(sorted, later)) == [[0, 2, 4, 5, 7], [1, 3, 6, 8]]
+    # A story continues an arc from one of its last `arc_recent_chapters` chapters, not from an old one: with
+    # one, the ferry story on day 6 follows "both" (cosine 0.72), not only the ferry chapters before it.
+    params_one = dataclasses.replace(params, arc_recent_chapters=1)
+    assert sorted(map(sorted, _threads(timeline, params_one))) == [[0, 2, 4, 5, 7], [1, 3, 6]]
+    drifted = [(0, ferry), (1, ferry), (2, both), (3, [0.0, 1.0, 0.0]), (4, ferry)]
+    assert _threads(drifted, dataclasses.replace(params, arc_recent_chapters=1)) == [[0, 1, 2, 3]]
+    assert sorted(map(sorted, _threads(drifted, params))) == [[0, 1, 2, 3, 4]]
 
 
 def test_average_linkage_does_not_chain():
