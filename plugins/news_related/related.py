@@ -22,19 +22,20 @@ from typing import Any
 from news_reader import BuildError, article_text, html_to_text
 from news_reader.memo import TextMemo, code_version
 
-from .ranking import Story, Weights, body_fingerprint, duplicate_groups, rank_related
+from .ranking import DUPLICATE_THRESHOLD, Story, Weights, body_fingerprint, duplicate_groups, rank_related
 from .similarity import Analyzer, SimilarityError
 
 logger = logging.getLogger(__name__)
 
 # Bump when the ranking changes, so caches written by an older version are not reused.
-ALGORITHM_VERSION = 1
+ALGORITHM_VERSION = 2  # 2: near-copies by text cosine (RELATED_DUPLICATE_THRESHOLD)
 CACHE_FILE_NAME = "related.json"
 
 RELATED_DEFAULTS: dict[str, Any] = {
     "RELATED_MAX": 5,
     "RELATED_WEIGHTS": {"text": 1.0, "tags": 0.3, "section": 0.1, "time": 0.1},
     "RELATED_HALF_LIFE_DAYS": 30.0,
+    "RELATED_DUPLICATE_THRESHOLD": DUPLICATE_THRESHOLD,
     "RELATED_CACHE_PATH": None,  # None: <CACHE_PATH>/related.json; False: no cache
 }
 
@@ -48,6 +49,7 @@ class RelatedSettings:
     max_related: int
     weights: Weights
     cache_path: Path | None
+    duplicate_threshold: float = DUPLICATE_THRESHOLD
 
 
 def read_settings(settings: Mapping[str, Any]) -> RelatedSettings:
@@ -71,6 +73,12 @@ def read_settings(settings: Mapping[str, Any]) -> RelatedSettings:
         raise RelatedSettingsError(
             f"RELATED_WEIGHTS {given!r} / RELATED_HALF_LIFE_DAYS {half_life!r}: {error}"
         ) from None
+    threshold = settings.get("RELATED_DUPLICATE_THRESHOLD", RELATED_DEFAULTS["RELATED_DUPLICATE_THRESHOLD"])
+    if not isinstance(threshold, int | float) or isinstance(threshold, bool) or not threshold > 0:
+        raise RelatedSettingsError(
+            f"RELATED_DUPLICATE_THRESHOLD is {threshold!r}; expected a number above 0 (the text cosine at which "
+            "two articles are copies; above 1: only the same body or near_duplicate_of)"
+        )
     cache = settings.get("RELATED_CACHE_PATH", RELATED_DEFAULTS["RELATED_CACHE_PATH"])
     if cache is None:
         cache_path: Path | None = Path(settings.get("CACHE_PATH", "cache")) / CACHE_FILE_NAME
@@ -83,7 +91,9 @@ def read_settings(settings: Mapping[str, Any]) -> RelatedSettings:
             f"RELATED_CACHE_PATH is {cache!r}; expected a file path, None (<CACHE_PATH>/related.json) "
             "or False (no cache)"
         )
-    return RelatedSettings(max_related=maximum, weights=weights, cache_path=cache_path)
+    return RelatedSettings(
+        max_related=maximum, weights=weights, cache_path=cache_path, duplicate_threshold=float(threshold)
+    )
 
 
 _pending: list[tuple[Any, list[Any], RelatedSettings, str, Any, float]] = []
@@ -114,7 +124,9 @@ def rank_related_kept(
     stories: Sequence[Story], settings: RelatedSettings, memo: TextMemo[Any]
 ) -> list[tuple[int, ...]]:
     """rank_related, with each article's term counts taken from and kept in `memo`."""
-    picks = rank_related(stories, settings.max_related, settings.weights, memo=memo)
+    picks = rank_related(
+        stories, settings.max_related, settings.weights, memo=memo, duplicate_threshold=settings.duplicate_threshold
+    )
     memo.save()
     return picks
 
@@ -193,7 +205,12 @@ def article_fingerprint(article: Any) -> str:
 def cache_key(stories: Sequence[Story], settings: RelatedSettings) -> str:
     """A fingerprint of everything the result depends on: the stories, in order, and the settings."""
     digest = hashlib.sha256()
-    header = [ALGORITHM_VERSION, settings.max_related, dataclasses.asdict(settings.weights)]
+    header = [
+        ALGORITHM_VERSION,
+        settings.max_related,
+        dataclasses.asdict(settings.weights),
+        settings.duplicate_threshold,
+    ]
     digest.update(json.dumps(header, sort_keys=True).encode("utf-8"))
     for story in stories:
         fields = [story.key, story.section, list(story.tags), story.timestamp, story.group, story.text]

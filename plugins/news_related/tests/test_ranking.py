@@ -91,6 +91,32 @@ def test_duplicates_are_never_related_and_only_one_of_a_group_is_shown():
     assert found["day-two"][0] in {"begins", "copy", "wire"}
 
 
+def test_near_copies_are_one_report():
+    # Two wordings of one wire report (one word apart): never related to each other, and only one of them in
+    # another article's list, as if they had the same body. A report that shares less is still related.
+    loan = "The World Bank said it has approved a 140 mln dlr loan for India to develop its oil and gas fields"
+    stories = [
+        story("loan", loan, day=0),
+        story("loan-again", loan.replace("has approved", "approved"), day=0),
+        story("loan-query", "India asks the World Bank for a loan for its oil and gas fields", day=1),
+        story("bank-chief", "The World Bank chief urges more investment in oil and gas fields", day=2),
+    ]
+    found = keys(stories, rank_related(stories, 5))
+    assert "loan-again" not in found["loan"]
+    assert "loan" not in found["loan-again"]
+    assert len({"loan", "loan-again"} & set(found["loan-query"])) == 1
+    assert "bank-chief" in found["loan-query"]
+    # The same words a week apart are two reports (a routine one, made again), not copies.
+    later = [*stories[:1], dataclasses.replace(stories[1], timestamp=7 * DAY), *stories[2:]]
+    assert "loan-again" in keys(later, rank_related(later, 5))["loan"]
+    # Without the text rule (a threshold above 1), both wordings are listed.
+    unfolded = keys(stories, rank_related(stories, 5, duplicate_threshold=2))
+    assert {"loan", "loan-again"} <= set(unfolded["loan-query"])
+    assert "loan-again" in unfolded["loan"]
+    with pytest.raises(SimilarityError, match="duplicate_threshold is 0"):
+        rank_related(stories, 5, duplicate_threshold=0)
+
+
 def test_tags_and_time_break_text_ties():
     base = "Harbour dredging plan approved by the council"
     stories = [
@@ -99,10 +125,13 @@ def test_tags_and_time_break_text_ties():
         story("near-untagged", base + " today", day=10),
         story("far-tagged", base + " today", tags=("harbour",), day=0),
     ]
-    found = keys(stories, rank_related(stories, 3))["query"]
+    # The texts are nearly the same, so they would be copies of one report: tie-breaking needs them related.
+    found = keys(stories, rank_related(stories, 3, duplicate_threshold=2))["query"]
     assert found[0] == "far-tagged"  # shared tag (0.3) beats closeness in time (0.1)
     assert found.index("near-untagged") < found.index("far-untagged")
-    only_text = keys(stories, rank_related(stories, 3, Weights(tags=0, section=0, time=0)))["query"]
+    only_text = keys(stories, rank_related(stories, 3, Weights(tags=0, section=0, time=0), duplicate_threshold=2))[
+        "query"
+    ]
     assert only_text == ["far-untagged", "near-untagged", "far-tagged"]  # equal scores: input order
 
 

@@ -41,6 +41,7 @@ def test_defaults():
     assert settings.max_related == 5
     assert settings.weights == Weights(text=1.0, tags=0.3, section=0.1, time=0.1, half_life_days=30.0)
     assert settings.cache_path == Path("/tmp/site-cache/related.json")
+    assert settings.duplicate_threshold == 0.9
 
 
 def test_partial_weights_keep_the_other_defaults_and_the_cache_can_be_off():
@@ -61,6 +62,8 @@ def test_partial_weights_keep_the_other_defaults_and_the_cache_can_be_off():
         ("RELATED_HALF_LIFE_DAYS", 0),
         ("RELATED_CACHE_PATH", ""),
         ("RELATED_CACHE_PATH", 3),
+        ("RELATED_DUPLICATE_THRESHOLD", 0),
+        ("RELATED_DUPLICATE_THRESHOLD", "0.8"),
     ],
 )
 def test_bad_settings_name_the_setting_and_the_value(name, value):
