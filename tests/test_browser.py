@@ -4,6 +4,7 @@ requests, working without JavaScript, narrow and wide layouts, and a hostile hea
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import struct
 from collections.abc import Iterator
@@ -159,6 +160,41 @@ def test_relative_time_phrase_at_a_fixed_clock(chromium_browser: Browser, sample
         context.close()
 
 
+# -- the trending strip ----------------------------------------------------------------------------------------
+
+
+def test_trending_strip_is_read_from_its_file(page: Page, sample_server: SiteServer):
+    # What trends is one file for the whole site, not a part of every page: the served page has an empty list.
+    strip = json.loads((sample_server.root / "trending" / "strip.json").read_text(encoding="utf-8"))
+    assert strip["items"], "nothing trends in the sample archive's last day"
+    served = BeautifulSoup(page.request.get(sample_server.url("/about/")).text(), "html.parser")
+    assert served.select_one("nav.trending")["data-trending-src"] == "/trending/strip.json"
+    assert served.select("nav.trending li") == []
+    page.goto(sample_server.url("/about/"))
+    items = page.locator("nav.trending .trending__items li")
+    expect(items).to_have_count(len(strip["items"]))
+    assert items.all_inner_texts() == [item["label"] for item in strip["items"]]
+    links = page.locator("nav.trending .trending__items a")
+    assert [link.get_attribute("href") for link in links.all()] == ["/" + i["url"] for i in strip["items"] if i["url"]]
+    expect(page.locator("nav.trending .trending__quiet")).to_be_hidden()
+    expect(page.locator("nav.trending a.trending__more")).to_have_attribute("href", "/trending/")
+
+
+def test_trending_strip_shows_labels_as_text_and_says_when_nothing_trends(page: Page, sample_server: SiteServer):
+    hostile = {"window": "Last 24 hours", "items": [{"label": "<img src=x onerror=alert(1)>", "url": ""}]}
+    watch = PageWatch().attach(page)
+    page.route("**/trending/strip.json", lambda route: route.fulfill(json=hostile))
+    page.goto(sample_server.url("/about/"))
+    expect(page.locator("nav.trending .trending__items li")).to_have_text("<img src=x onerror=alert(1)>")
+    expect(page.locator("nav.trending img")).to_have_count(0)
+    assert not watch.dialogs, watch.dialogs
+    page.unroute("**/trending/strip.json")
+    page.route("**/trending/strip.json", lambda route: route.fulfill(json={"window": None, "items": []}))
+    page.goto(sample_server.url("/about/"))
+    expect(page.locator("nav.trending .trending__quiet")).to_be_visible()
+    expect(page.locator("nav.trending .trending__items li")).to_have_count(0)
+
+
 # -- no errors, no third parties ----------------------------------------------------------------------------
 
 
@@ -204,6 +240,9 @@ def test_site_works_without_javascript(chromium_browser: Browser, sample_server:
         for span in page.locator(".reltime").all():
             expect(span).to_have_text("")
         copy_button_visible = page.locator("button[data-copy-url]").is_visible()
+        # the trending strip is the link to the trending page
+        expect(page.locator("nav.trending .trending__now")).to_be_hidden()
+        expect(page.locator("nav.trending a.trending__more")).to_be_visible()
         tag = click_first_link(page, "main a", TAG_PATH.match, "tag link")
         assert h1_text(page) == tag
         assert not copy_button_visible, f"{article}: the Copy link button shows without JavaScript (it cannot work)"

@@ -1,4 +1,5 @@
-"""Trending in the build: the strip on every page and the /trending/ page (signal: get_generators).
+"""Trending in the build: the strip on every page, the file it is read from, and the /trending/ page (signal:
+get_generators).
 
 `TrendingGenerator` runs after the articles generator has read, merged (news_tags) and listed every article,
 and before any page is written:
@@ -7,7 +8,9 @@ and before any page is written:
   scored per window (scoring.py), each linked to its tag page or to a search, and put in the context:
   `trending` (the strip: the shortest window with anything rising), `trending_windows` (every window, for
   the page) and `trending_now`;
-- generate_output: the trending page (template `trending.html`) at TRENDING_SAVE_AS.
+- generate_output: the strip's items as JSON at TRENDING_STRIP_SAVE_AS, which every page's strip reads in the
+  browser (so that what trends is one file, not a part of every page: a rising term would otherwise change
+  every page of the site), and the trending page (template `trending.html`) at TRENDING_SAVE_AS.
 """
 
 from __future__ import annotations
@@ -16,8 +19,11 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import os
 import re
+import tempfile
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -41,6 +47,7 @@ TRENDING_DEFAULTS: dict[str, Any] = {
     "TRENDING_SEARCH_URL": "search/?q={query}",
     "TRENDING_URL": "trending/",
     "TRENDING_SAVE_AS": "trending/index.html",
+    "TRENDING_STRIP_SAVE_AS": "trending/strip.json",
     "BUILD_TIME": None,
 }
 
@@ -57,6 +64,7 @@ class TrendingSettings:
     url: str
     save_as: str | None
     build_time: dt.datetime | None
+    strip_save_as: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -164,6 +172,12 @@ def read_settings(settings: Mapping[str, Any]) -> TrendingSettings:
         raise TrendingSettingsError(
             f"TRENDING_SAVE_AS is {save_as!r}; expected its file, e.g. 'trending/index.html' (None or '': no page)"
         )
+    strip_save_as = settings.get("TRENDING_STRIP_SAVE_AS", TRENDING_DEFAULTS["TRENDING_STRIP_SAVE_AS"])
+    if strip_save_as is not None and not isinstance(strip_save_as, str):
+        raise TrendingSettingsError(
+            f"TRENDING_STRIP_SAVE_AS is {strip_save_as!r}; expected the strip's file, e.g. 'trending/strip.json' "
+            "(None or '': no strip)"
+        )
     return TrendingSettings(
         config=config,
         strip_size=_whole(
@@ -173,6 +187,7 @@ def read_settings(settings: Mapping[str, Any]) -> TrendingSettings:
         url=url,
         save_as=save_as or None,
         build_time=parse_build_time(settings.get("BUILD_TIME", TRENDING_DEFAULTS["BUILD_TIME"])),
+        strip_save_as=strip_save_as or None,
     )
 
 
@@ -262,9 +277,15 @@ class TrendingGenerator(Generator):
         self.context["trending_now"] = now
         self.context["trending_baseline_days"] = config.config.baseline_days
         self.context["trending_page_url"] = config.url if config.save_as else None
+        self.context["trending_strip_url"] = config.strip_save_as
 
     def generate_output(self, writer: Any) -> None:
         config = self.trending_settings
+        if config.strip_save_as:
+            window = self.context.get("trending_window")
+            write_strip(
+                self.output_path, config.strip_save_as, window.label if window else None, self.context["trending"]
+            )
         if not config.save_as:
             return
         writer.write_file(
@@ -276,3 +297,23 @@ class TrendingGenerator(Generator):
             template_name="trending",
             page_name="trending",
         )
+
+
+def strip_json(window: str | None, items: Sequence[TrendLink]) -> str:
+    """The strip as the pages' script reads it: the window's label and each item's label and site-relative
+    URL ("" for a phrase without a link)."""
+    data = {"window": window, "items": [{"label": item.label, "url": item.url} for item in items]}
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def write_strip(output_path: str, save_as: str, window: str | None, items: Sequence[TrendLink]) -> Path:
+    """Write the strip's JSON under the output folder (a temporary file, then a rename)."""
+    root = Path(output_path).resolve()
+    path = (root / save_as).resolve()
+    if root not in path.parents:
+        raise TrendingSettingsError(f"TRENDING_STRIP_SAVE_AS is {save_as!r}; expected a file inside the output folder")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as handle:
+        handle.write(strip_json(window, items))
+    os.replace(handle.name, path)
+    return path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,7 @@ def test_defaults():
         ("TRENDING_GENERIC_WORDS", "says"),
         ("TRENDING_SEARCH_URL", "search/"),
         ("TRENDING_SAVE_AS", 3),
+        ("TRENDING_STRIP_SAVE_AS", 3),
         ("BUILD_TIME", "yesterday"),
         ("BUILD_TIME", "2026-11-21T09:00:00"),  # no timezone
     ],
@@ -126,19 +128,29 @@ def test_the_trending_page_lists_each_window_with_counts(sample: Path):
     assert attr_of(page, "main header time", "datetime") == "2026-11-21T09:00:00+00:00"  # newest article, not clock
 
 
-def test_the_strip_is_on_every_page_and_links_to_the_trending_page(sample: Path):
+def strip_of(site: Path) -> dict:
+    return json.loads((site / "trending" / "strip.json").read_text(encoding="utf-8"))
+
+
+def test_every_page_reads_the_strip_from_one_file_and_links_to_the_trending_page(sample: Path):
+    # What trends is not written into the pages (a rising term would change every page of the site): each
+    # page's strip names the file its script reads, and links to the trending page.
     pages = sorted(sample.rglob("*.html"))
     assert len(pages) > 50
     for page in pages:
         if page.name == "email.html":
             continue  # a digest's email copy stands alone: no site navigation
-        hrefs = [str(a["href"]) for a in soup_of(page).select("nav.trending a")]
-        assert "/trending/" in hrefs, page
-        assert len(hrefs) >= 2, page  # something is trending in the sample's last day
+        nav = soup_of(page).select_one("nav.trending")
+        assert nav is not None, page
+        assert nav["data-trending-src"] == "/trending/strip.json", page
+        assert [str(a["href"]) for a in nav.select("a")] == ["/trending/"], page
+        assert nav.select("li") == [], page
+    assert strip_of(sample)["window"] == "Last 24 hours"  # something is trending in the sample's last day
 
 
 def test_strip_links_go_to_tag_pages_and_phrases_to_the_search(sample: Path):
-    hrefs = [str(a["href"]) for a in soup_of(sample / "about" / "index.html").select("nav.trending li a")]
+    items = strip_of(sample)["items"]
+    hrefs = ["/" + item["url"] for item in items]
     assert hrefs
     for href in hrefs:
         if href.startswith("/search/?q="):
@@ -147,7 +159,7 @@ def test_strip_links_go_to_tag_pages_and_phrases_to_the_search(sample: Path):
             assert href.startswith("/tag/"), href
             assert (sample / href.lstrip("/") / "index.html").is_file()
     assert "/search/?q=Corvane+Accord" in hrefs  # the name of the sample's newest story, not a tag
-    assert "coal" in [text_of(item, "a") for item in soup_of(sample / "index.html").select("nav.trending li") if item.a]
+    assert "coal" in [item["label"] for item in items if item["url"]]
     page = soup_of(sample / "trending" / "index.html")
     assert "/search/?q=Corvane+Accord" in [str(a["href"]) for a in page.select("ol.trend-list a")]
 
@@ -156,9 +168,19 @@ def test_phrases_are_text_when_there_is_no_search(tmp_path: Path):
     extra: dict[str, object] = {"TRENDING_SEARCH_URL": None}
     result = build_site(ROOT / "content", tmp_path, settings=SITE_SETTINGS, extra=extra)
     assert result.returncode == 0, result.stdout + result.stderr
-    strip = soup_of(tmp_path / "about" / "index.html").select("nav.trending li")
-    assert "Corvane Accord" in [item.get_text(" ", strip=True) for item in strip if item.a is None]
-    assert all(str(item.a["href"]).startswith("/tag/") for item in strip if item.a)
+    items = strip_of(tmp_path)["items"]
+    assert {"label": "Corvane Accord", "url": ""} in items
+    assert all(item["url"].startswith("tag/") for item in items if item["url"])
+
+
+def test_no_strip_file_without_a_setting_for_it(tmp_path: Path):
+    result = build_site(ROOT / "content", tmp_path, settings=SITE_SETTINGS, extra={"TRENDING_STRIP_SAVE_AS": None})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not (tmp_path / "trending" / "strip.json").exists()
+    nav = soup_of(tmp_path / "about" / "index.html").select_one("nav.trending")
+    assert nav is not None
+    assert not nav.has_attr("data-trending-src")
+    assert [str(a["href"]) for a in nav.select("a")] == ["/trending/"]
 
 
 def test_build_time_moves_now(tmp_path: Path):
@@ -170,3 +192,16 @@ def test_build_time_moves_now(tmp_path: Path):
     assert attr_of(page, "main header time", "datetime") == "2026-10-20T12:00:00+00:00"
     labels = {a.get_text(strip=True) for a in page.select("ol.trend-list a")}
     assert "Corvane summit" not in labels  # a month before the summit
+
+
+def test_the_strip_file_stays_in_the_output_folder(tmp_path: Path):
+    from news_trending.trending import TrendLink, write_strip
+
+    items = [TrendLink("coal", "tag/coal/", 4, 0, "tag"), TrendLink("R&D", "", 3, 0, "phrase")]
+    path = write_strip(str(tmp_path), "trending/strip.json", "Last 24 hours", items)
+    assert json.loads(path.read_text(encoding="utf-8")) == {
+        "window": "Last 24 hours",
+        "items": [{"label": "coal", "url": "tag/coal/"}, {"label": "R&D", "url": ""}],
+    }
+    with pytest.raises(TrendingSettingsError, match="inside the output folder"):
+        write_strip(str(tmp_path / "out"), "../strip.json", None, items)

@@ -3,6 +3,9 @@
  *  - Relative times: after each <time data-relative datetime="..."> the sibling
  *    <span class="reltime"> receives "3 hours ago", "yesterday", ... (refreshed every minute).
  *  - "Copy link" share buttons (rendered hidden) are revealed when the clipboard API exists.
+ *  - The trending strip: nav.trending[data-trending-src] names a JSON file ({window, items: [{label, url}]});
+ *    its items fill the strip's list (a link when url is set). The file is one for the whole site, so a new
+ *    rising term does not change every page. Without it the strip is the link to the trending page.
  * Everything is written with textContent; no globals are created.
  */
 (function () {
@@ -109,6 +112,52 @@
     button.hidden = false;
   }
 
+  function setUpTrending() {
+    var nav = document.querySelector("nav.trending[data-trending-src]");
+    if (!nav || !window.fetch) {
+      return;
+    }
+    var shown = nav.querySelector(".trending__now");
+    var list = nav.querySelector(".trending__items");
+    var quiet = nav.querySelector(".trending__quiet");
+    if (!shown || !list || !quiet) {
+      return;
+    }
+    var siteUrl = nav.getAttribute("data-site-url") || "";
+    window
+      .fetch(nav.getAttribute("data-trending-src"), { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("HTTP " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (strip) {
+        var items = strip && Array.isArray(strip.items) ? strip.items : [];
+        for (var i = 0; i < items.length; i++) {
+          var item = items[i];
+          if (!item || typeof item.label !== "string") {
+            continue;
+          }
+          var entry = document.createElement("li");
+          if (typeof item.url === "string" && item.url) {
+            var link = document.createElement("a");
+            link.href = siteUrl + "/" + item.url;
+            link.textContent = item.label;
+            entry.appendChild(link);
+          } else {
+            entry.textContent = item.label;
+          }
+          list.appendChild(entry);
+        }
+        quiet.hidden = list.children.length > 0;
+        shown.hidden = false;
+      })
+      .catch(function () {
+        // The strip stays the link to the trending page.
+      });
+  }
+
   function start() {
     updateRelativeTimes();
     window.setInterval(updateRelativeTimes, MINUTE);
@@ -118,6 +167,7 @@
       }
     });
     setUpCopyButtons();
+    setUpTrending();
   }
 
   if (document.readyState === "loading") {
