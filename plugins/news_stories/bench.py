@@ -143,6 +143,7 @@ def scale_run(count: int, news_text: Path) -> dict[str, Any]:
         "seconds_arcs": round(finished - clustered, 2),
         "stories_2_plus": sum(1 for c in clusters if len(c.members) > 1),
         "arcs": len(arcs),
+        "longest_arc_chapters": max((len(arc.chapters) for arc in arcs), default=0),
         "peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0),
     }
 
@@ -177,8 +178,8 @@ def run(corpora: Path, tool: Path, articles: int, out: Path) -> Iterator[str]:
         yield (
             f"scale: {scale['articles']} articles in {scale['seconds_total']:.1f} s (vectors "
             f"{scale['seconds_vectors']:.1f}, stories {scale['seconds_clusters']:.1f}, arcs "
-            f"{scale['seconds_arcs']:.1f}); {scale['stories_2_plus']} stories of 2+, {scale['arcs']} arcs; "
-            f"peak {scale['peak_mib']:.0f} MiB"
+            f"{scale['seconds_arcs']:.1f}); {scale['stories_2_plus']} stories of 2+, {scale['arcs']} arcs "
+            f"(the longest {scale['longest_arc_chapters']} chapters); peak {scale['peak_mib']:.0f} MiB"
         )
     result = {
         "benchmark": "stories",
