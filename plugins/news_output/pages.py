@@ -1,7 +1,7 @@
 """Skip rendering a page whose inputs did not change since the last build.
 
 A page is a pure function of its template and of what its template reads from the build: the page's own
-variables (`article`, `articles_page`, ...), the site-wide ones (`categories`, `trending`, settings) and,
+variables (`article`, `articles_page`, ...), the site-wide ones (`categories`, `trending_strip_url`, settings) and,
 through them, the fields of articles, tags and plugin objects. While a page renders, a `Tracer` records every
 read, as an *observation*: a path from a root name to the value (`article` . `related` # 2 . `title`) and what
 the template learned there (the value itself, a list's length, a whole list's items). The page's record is
@@ -744,7 +744,7 @@ class Replayer:
     ) -> bytes | None:
         """The digest of what a page with these variables would observe; None when a path cannot be walked
         as it was (a list is now shorter, an object has another type, a call fails). `local` names the
-        variables that are the page's own: paths from the others (the header's sections, the trending strip,
+        variables that are the page's own: paths from the others (the header's sections, the trending strip's file,
         settings) are the same for every page, and walked once for all of them (None: walk every path)."""
         program = self._program(observations)
         scope = _Scope(roots, template.globals, template.environment)
