@@ -24,6 +24,7 @@ PUBLISH_DEFAULTS: dict[str, Any] = {
     "PUBLISH_CACHE_RULES": (
         ("*.html", "public, max-age=300"),
         ("*.xml", "public, max-age=300"),
+        ("*.json", "public, max-age=300"),  # the trending strip and the search index change with the pages
         ("*", "public, max-age=86400"),
     ),
     "PUBLISH_COMPRESS_MIN_BYTES": 512,

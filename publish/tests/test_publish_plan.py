@@ -52,12 +52,16 @@ def test_a_name_counts_as_hashed_only_when_the_hash_is_its_own():
 
 
 def test_scan_gives_each_file_its_cache_control_and_encodings(site, settings):
+    (site / "trending").mkdir()
+    (site / "trending" / "strip.json").write_text('{"items":[],"window":null}\n')
     files = scan_site(site, settings.headers, HEADERS)
     css = next(f for p, f in files.items() if p.startswith("theme/css/site.") and p != "theme/css/site.css")
     assert css.cache_control == "public, max-age=31536000, immutable"
     assert files["theme/css/site.css"].cache_control == "public, max-age=86400"
     assert files["index.html"].cache_control == "public, max-age=300"
     assert files["feeds/all.atom.xml"].cache_control == "public, max-age=300"
+    # what trends and the search index change with every build: not a day in caches
+    assert files["trending/strip.json"].cache_control == "public, max-age=300"
     assert files["index.html"].encodings == ("gzip",)
     assert files["robots.txt"].encodings == ()  # under PUBLISH_COMPRESS_MIN_BYTES
     assert files["images/pixel.png"].encodings == ()  # not text
