@@ -66,22 +66,30 @@ def body_fingerprint(body: str) -> str:
     return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()[:20]
 
 
-def duplicate_groups(keys: Sequence[str], fingerprints: Sequence[str], duplicate_of: Sequence[str | None]) -> list[str]:
-    """A group name per story: stories with the same body fingerprint, or linked (in either direction, and
-    through other stories) by `duplicate_of` naming another story's key, share one group."""
-    parent = list(range(len(keys)))
+class _UnionFind:
+    """Sets of positions joined pairwise; each set is named by its lowest position."""
 
-    def root(i: int) -> int:
+    def __init__(self, count: int) -> None:
+        self.parent = list(range(count))
+
+    def root(self, i: int) -> int:
+        parent = self.parent
         while parent[i] != i:
             parent[i] = parent[parent[i]]
             i = parent[i]
         return i
 
-    def join(i: int, j: int) -> None:
-        a, b = root(i), root(j)
+    def join(self, i: int, j: int) -> None:
+        a, b = self.root(i), self.root(j)
         if a != b:
-            parent[max(a, b)] = min(a, b)
+            self.parent[max(a, b)] = min(a, b)
 
+
+def duplicate_groups(keys: Sequence[str], fingerprints: Sequence[str], duplicate_of: Sequence[str | None]) -> list[str]:
+    """A group name per story: stories with the same body fingerprint, or linked (in either direction, and
+    through other stories) by `duplicate_of` naming another story's key, share one group."""
+    sets = _UnionFind(len(keys))
+    join, root = sets.join, sets.root
     by_key: dict[str, int] = {}
     by_fingerprint: dict[str, int] = {}
     for index, (key, fingerprint) in enumerate(zip(keys, fingerprints, strict=True)):
@@ -136,16 +144,17 @@ def rank_related(
     right = found.ravel()
     valid = right >= 0
     scores = np.full(right.shape, -np.inf)
-    text = pair_cosines(vectors, left[valid], right[valid])
-    scores[valid] = _scores(stories, text, left[valid], right[valid], weights)
+    pair_left, pair_right = left[valid], right[valid]
+    text = pair_cosines(vectors, pair_left, pair_right)
+    timestamps = np.array([s.timestamp for s in stories], dtype=np.float64)
+    days = np.abs(timestamps[pair_left] - timestamps[pair_right]) / SECONDS_PER_DAY
+    scores[valid] = _scores(stories, text, days, pair_left, pair_right, weights)
     # Pick per story: best first, then the lower position; skip duplicates of it and of what is picked.
     order = np.lexsort((right, -scores, left))
     ranked = right[order].reshape(found.shape)
     ranked_scores = scores[order].reshape(found.shape)
-    timestamps = np.array([s.timestamp for s in stories], dtype=np.float64)
-    apart = np.abs(timestamps[left[valid]] - timestamps[right[valid]])
-    copies = (text >= duplicate_threshold) & (apart <= COPY_WINDOW_DAYS * SECONDS_PER_DAY)
-    groups = _joined(_group_numbers(stories), left[valid][copies], right[valid][copies])
+    copies = (text >= duplicate_threshold) & (days <= COPY_WINDOW_DAYS)
+    groups = _joined(_group_numbers(stories), pair_left[copies], pair_right[copies])
     newest_in_section = _newest_by_section(stories)
     result: list[tuple[int, ...]] = []
     for index in range(total):
@@ -169,9 +178,9 @@ def rank_related(
 
 
 def _scores(
-    stories: Sequence[Story], text: np.ndarray, left: np.ndarray, right: np.ndarray, weights: Weights
+    stories: Sequence[Story], text: np.ndarray, days: np.ndarray, left: np.ndarray, right: np.ndarray, weights: Weights
 ) -> np.ndarray:
-    """Each pair's score, given its text cosine."""
+    """Each pair's score, given its text cosine and how many days apart the two are."""
     tag_matrix = _tag_matrix(stories)
     shared = pair_cosines(tag_matrix, left, right)  # 0/1 rows: the dot product counts shared tags
     sizes = np.diff(tag_matrix.indptr).astype(np.float64)
@@ -179,8 +188,6 @@ def _scores(
     tags = np.divide(shared, union, out=np.zeros_like(shared), where=union > 0)
     section_of = _numbers([s.section for s in stories])
     same_section = (section_of[left] == section_of[right]).astype(np.float64)
-    timestamps = np.array([s.timestamp for s in stories], dtype=np.float64)
-    days = np.abs(timestamps[left] - timestamps[right]) / SECONDS_PER_DAY
     closeness = np.power(0.5, days / weights.half_life_days)
     return weights.text * text + weights.tags * tags + weights.section * same_section + weights.time * closeness
 
@@ -208,19 +215,10 @@ def _group_numbers(stories: Sequence[Story]) -> list[int]:
 
 def _joined(groups: list[int], left: np.ndarray, right: np.ndarray) -> list[int]:
     """The group numbers with the groups of each (left, right) pair made one (the lower number)."""
-    parent = list(range(max(groups, default=-1) + 1))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    sets = _UnionFind(max(groups, default=-1) + 1)
     for a, b in zip(left.tolist(), right.tolist(), strict=True):
-        ra, rb = root(groups[a]), root(groups[b])
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    return [root(group) for group in groups]
+        sets.join(groups[a], groups[b])
+    return [sets.root(group) for group in groups]
 
 
 def _newest_by_section(stories: Sequence[Story]) -> dict[str, list[int]]:
