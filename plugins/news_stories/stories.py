@@ -552,11 +552,12 @@ class StoriesGenerator(Generator):
             for number, chapter in enumerate(arc.chapters, start=1):
                 members = [articles[i] for i in clusters[chapter].members]
                 story = views.get(chapter)
-                view.chapters.append(ChapterView(number, members[0].date, story, members))
+                chapter_view = ChapterView(number, members[0].date, story, members)
+                view.chapters.append(chapter_view)
                 if story is not None:
-                    story.arc, story.chapter = view, view.chapters[-1]
+                    story.arc, story.chapter = view, chapter_view
                 for article in members:
-                    article.arc, article.arc_chapter = view, view.chapters[-1]
+                    article.arc, article.arc_chapter = view, chapter_view
             shown.append(view)
         return shown
 

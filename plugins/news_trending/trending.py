@@ -19,9 +19,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -307,13 +305,12 @@ def strip_json(window: str | None, items: Sequence[TrendLink]) -> str:
 
 
 def write_strip(output_path: str, save_as: str, window: str | None, items: Sequence[TrendLink]) -> Path:
-    """Write the strip's JSON under the output folder (a temporary file, then a rename)."""
+    """Write the strip's JSON under the output folder (into the build's fresh output, as Pelican writes pages:
+    news_output keeps the previous build until this one has finished)."""
     root = Path(output_path).resolve()
     path = (root / save_as).resolve()
     if root not in path.parents:
         raise TrendingSettingsError(f"TRENDING_STRIP_SAVE_AS is {save_as!r}; expected a file inside the output folder")
     path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as handle:
-        handle.write(strip_json(window, items))
-    os.replace(handle.name, path)
+    path.write_text(strip_json(window, items), encoding="utf-8")
     return path
