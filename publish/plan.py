@@ -16,7 +16,7 @@ from typing import Any
 
 from publish.config import MANIFEST_NAME, DeleteLimits
 from publish.errors import DeleteGuardError, ManifestError
-from publish.site import LocalFile
+from publish.site import LocalFile, is_content_hashed
 
 MANIFEST_FORMAT = 1
 
@@ -84,6 +84,7 @@ class Plan:
     changed: tuple[LocalFile, ...]
     unchanged: int
     deleted: tuple[str, ...]  # site paths gone from the site
+    counted: tuple[str, ...]  # the deleted paths the delete guard counts: not named after their own content hash
     stale: tuple[str, ...]  # target paths to remove: deleted files, their siblings, siblings no longer made
     remote_count: int  # files the target's manifest listed
     manifest: Manifest  # what the target holds once the plan is carried out
@@ -116,12 +117,14 @@ def make_plan(local: Mapping[str, LocalFile], remote: Manifest | None, remote_pa
     deleted = sorted(set(before) - set(local))
     for path in deleted:
         stale |= set(remote_paths(path, before[path]))
+    counted = tuple(path for path in deleted if not is_content_hashed(path, before[path].sha256))
     stale.discard(MANIFEST_NAME)
     return Plan(
         new=tuple(new),
         changed=tuple(changed),
         unchanged=unchanged,
         deleted=tuple(deleted),
+        counted=counted,
         stale=tuple(sorted(stale)),
         remote_count=len(before),
         manifest=Manifest({path: ManifestEntry.of(file) for path, file in local.items()}),
@@ -129,14 +132,20 @@ def make_plan(local: Mapping[str, LocalFile], remote: Manifest | None, remote_pa
 
 
 def guard_deletions(plan: Plan, limits: DeleteLimits, force: bool, target: str) -> None:
-    """Refuse a plan that deletes more than the limits allow (a half-built output/ looks like this), unless forced."""
-    count = len(plan.deleted)
+    """Refuse a plan that deletes more than the limits allow (a half-built output/ looks like this), unless forced.
+
+    Files named after their own content hash are not counted: when one changes, the site has it under a new
+    name and the old one goes (the theme's CSS and JS, news_search's shards, hundreds of them when an older
+    article is added); the pages, feeds and other files a half-built output lacks are counted."""
+    count = len(plan.counted)
     if force or count == 0:
         return
     share = count / plan.remote_count
     if count > limits.max_count or share > limits.max_share:
+        besides = len(plan.deleted) - count
+        also = f", and {besides} content-hashed files" if besides else ""
         raise DeleteGuardError(
-            f"target {target!r}: refusing to delete {count} of its {plan.remote_count} files ({share:.0%}); "
+            f"target {target!r}: refusing to delete {count} of its {plan.remote_count} files ({share:.0%}){also}; "
             f"the limit is {limits.max_count} files and {limits.max_share:.0%} (PUBLISH_MAX_DELETE, "
             "PUBLISH_MAX_DELETE_SHARE); check that output/ is the whole site, then run again with --force"
         )

@@ -100,11 +100,12 @@ def is_text(kind: str) -> bool:
 
 
 def is_content_hashed(path: str, sha256: str) -> bool:
-    """True when a part of the file name is a prefix (8+ hex digits) of the file's own SHA-256."""
+    """True when a part of the file name before its extension is a prefix (8+ hex digits) of the file's own
+    SHA-256: `site.3f2a9c01d4.css`, or a name that is only its hash (`3f2a9c01d4ab.json`, news_search's shards)."""
     parts = PurePosixPath(path).name.split(".")
     return any(
         len(part) >= _MIN_HASH and sha256.startswith(part.lower()) and all(c in "0123456789abcdef" for c in part)
-        for part in parts[1:-1] or parts[1:]
+        for part in parts[:-1] or parts
     )
 
 

@@ -3,13 +3,27 @@ nothing fetched before it is wanted, hostile queries and hostile headlines stayi
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser import ARTICLE_PATH, AXE_SCRIPT, PageWatch, SiteServer, parsed, path_of, require_node_module
+from tests.browser import (
+    ARTICLE_PATH,
+    AXE_SCRIPT,
+    PageWatch,
+    SiteServer,
+    parsed,
+    path_of,
+    require_node_module,
+    serve_directory,
+)
+from tests.sitebuild import ROOT, SITE_SETTINGS, build_site
 
 pytest_plugins = ["tests.browser"]
 pytestmark = pytest.mark.browser
@@ -166,3 +180,54 @@ def test_results_page_has_no_serious_accessibility_problem(page: Page, sample_se
         }"""
     )
     assert [v for v in found if v["impact"] in ("serious", "critical")] == []
+
+
+NEW_ARTICLE = """---
+id: contrib-2026-11-24-signal-station
+title: "Harbour trust opens the old signal station to walkers"
+date: 2026-11-24T08:00:00+00:00
+section: World
+tags: [ports]
+summary: "The signal station above the breakwater, shut since the semaphore went, opens on weekends."
+---
+
+Walkers can climb to the semaphore loft from Saturday. The trust restored the flag lockers and the telescope
+mount, and a volunteer will explain the flag codes the station sent to ships in fog.
+"""
+
+
+def test_a_manifest_from_before_a_publish_is_fetched_again(page: Page, sample_site: Path, tmp_path: Path) -> None:
+    """The page keeps the manifest it loaded. The site is then rebuilt with one more article and published
+    (the index's files replaced as publish does: content-named shards that changed are new files, the old
+    ones are gone). A search that needs a shard named by the old manifest gets 404: the page fetches the
+    manifest again, bypassing the browser's cache, and answers from the new index, with the new store file
+    (the browser holds the old one, which lacks the new article, under another query)."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    (content / "articles" / "2026" / "11" / "signal-station.md").write_text(NEW_ARTICLE, encoding="utf-8")
+    rebuilt = tmp_path / "rebuilt"
+    result = build_site(content, rebuilt, settings=SITE_SETTINGS)
+    assert result.returncode == 0, result.stdout + result.stderr
+    served = tmp_path / "served"
+    shutil.copytree(sample_site, served)
+    an_hour_ago = time.time() - 3600  # the test server sends no Cache-Control: Chromium then keeps a file
+    for file in served.rglob("*"):  # for a tenth of its age, a few minutes here, as a cache would
+        os.utime(file, (an_hour_ago, an_hour_ago))
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    with serve_directory(served) as server:
+        page.goto(server.url("/search/?q=ferry"))
+        results_ready(page)
+        assert result_titles(page)
+        shutil.rmtree(served / "search" / "data")  # publish: the new index, without the old files
+        shutil.copytree(rebuilt / "search" / "data", served / "search" / "data")
+        page.locator("#search-q").fill("semaphore flag codes")
+        expect(page.locator("#search-results")).to_have_attribute(
+            "data-search-query", "semaphore flag codes", timeout=10_000
+        )
+        assert result_titles(page)[:1] == ["Harbour trust opens the old signal station to walkers"], (
+            page.locator("#search-status").inner_text(),
+            fetched,
+        )
+    manifests = [url for url in fetched if url.endswith("/search/data/manifest.json")]
+    assert len(manifests) == 2, fetched

@@ -8,14 +8,16 @@ Layout of the index folder:
   search) with the shard's file name, the vocabulary files' names, and how many documents each store file
   holds. `refs` lists the documents' lunr references when they are not simply their numbers (the golden
   sets in the parity tests).
-- `shards/NAME.json`: `{"terms": [[term, termNumber, field1, field2, ...], ...]}` in term order, each
+- `shards/HASH.json`: `{"terms": [[term, termNumber, field1, field2, ...], ...]}` in term order, each
   field either 0 (the term is not in it) or `[documentNumberDeltas, termFrequencies, fieldLengths]`, plus a
   fourth list of flat `[start, length, ...]` positions when the field records them. The browser computes
   lunr's field-vector score of each posting from these and the manifest, with lunr.Builder's own
   arithmetic, and sums a document's terms in lunr's term-number order, so the merged index scores exactly
   as the whole one.
-- `vocab/NAME.json`: every term, for wildcard and fuzzy expansion (fetched only for such queries).
-- `store/N.json`: what a result shows, `storeChunk` documents a file.
+- `vocab/HASH.json`: every term, for wildcard and fuzzy expansion (fetched only for such queries).
+- `store/N.json`: what a result shows, `storeChunk` documents a file; the browser asks for
+  `store/N.json?v=storeVersion` (a digest of every store file, in the manifest), so its cache never pairs a
+  manifest with a store file of another build.
 
 Why not lunr's scores, as lunr.Index.toJSON writes them: one new document changes the document count and
 the average field lengths, hence every score; every shard would change with each article. Here a shard
@@ -23,9 +25,16 @@ changes only when one of its terms is in a new, edited or removed document. (lun
 it first meets them; with documents added oldest first, a new article's new terms take the next numbers
 and the others keep theirs.) Shard boundaries are content-defined: a shard ends after a term with a
 probability proportional to the term's bytes, decided by a hash of the term, or once it reaches twice the
-target size. A growing term moves at most the boundaries up to the next hash-decided one. A shard's file is
-named after its first term, so a new shard does not rename the others. Documents are numbered oldest
-first (news_search.search), so a new article leaves every store file but the last as it was.
+target size. A growing term moves at most the boundaries up to the next hash-decided one. Documents are
+numbered oldest first (news_search.search), so a new article leaves every store file but the last as it was.
+
+Shard and vocabulary files are named by their content (the first 12 hex digits of their SHA-256, as the
+theme's CSS and JS are): a file that changes gets a new name, listed by the new manifest. A manifest and the
+files it names can then never disagree, however long a browser or CDN keeps any of them, and publish serves
+them as immutable. A browser holding a manifest from before a publish asks for a file that is gone; the
+search page then fetches the manifest again and retries (theme/static/js/search.js). Store files keep their
+numbers (naming them by content would put one name per 20 documents in the manifest) and are cached like
+pages; the `v` query above keeps a browser from using one from another build.
 """
 
 from __future__ import annotations
@@ -40,7 +49,8 @@ from typing import Any
 
 from .lunrjs import K1, LUNR_VERSION, B, IndexBuilder, TermPostings
 
-FORMAT = 2
+FORMAT = 3
+NAME_DIGITS = 12  # hex digits of a file's SHA-256 in its name; more when two files would share a name
 
 
 @dataclass(frozen=True)
@@ -106,13 +116,15 @@ def _chunks(items: Iterable[tuple[str, str]], target: int) -> Iterable[list[tupl
         yield group
 
 
-def _file_name(first: str, taken: set[str]) -> str:
-    """A file name from the group's first term: stable while that term starts the group."""
-    name = hashlib.blake2b(first.encode("utf-8"), digest_size=6).hexdigest()
-    while name in taken:  # two first terms with one hash (about one chance in 10^10 at 200,000 terms)
-        name = hashlib.blake2b(name.encode("ascii"), digest_size=6).hexdigest()
-    taken.add(name)
-    return name
+def _content_name(data: bytes, taken: dict[str, str]) -> str:
+    """The file name of `data`: the first NAME_DIGITS hex digits of its SHA-256, or more of them if another
+    file of this index already has that name (`taken`: name -> that file's whole digest; about one chance in
+    5 million at 10,000 files). Equal files share one name."""
+    digest = hashlib.sha256(data).hexdigest()
+    length = NAME_DIGITS
+    while taken.setdefault(digest[:length], digest) != digest:
+        length += 2
+    return digest[:length]
 
 
 def write_sharded(
@@ -134,30 +146,30 @@ def write_sharded(
     lengths = [builder.field_lengths(slot) for slot in range(len(builder.fields))]
     firsts: list[str] = []
     shard_files: list[str] = []
-    taken: set[str] = set()
+    taken: dict[str, str] = {}
     terms: list[str] = []
     written = 0
     encoded = ((p.term, encode_term(p, lengths)) for p in builder.postings())
     for group in _chunks(encoded, shard_bytes):
         firsts.append(group[0][0])
-        shard_files.append(_file_name(group[0][0], taken))
         terms.extend(term for term, _ in group)
-        text = '{"terms":[' + ",".join(entry for _, entry in group) + "]}"
-        written += _write(directory / "shards" / f"{shard_files[-1]}.json", text)
+        data = ('{"terms":[' + ",".join(entry for _, entry in group) + "]}").encode("utf-8")
+        shard_files.append(_content_name(data, taken))
+        written += _write(directory / "shards" / f"{shard_files[-1]}.json", data)
 
     vocabulary_files: list[str] = []
     vocabulary_written = 0
-    taken = set()
     for group in _chunks(((t, _dumps(t)) for t in terms), vocabulary_bytes):
-        vocabulary_files.append(_file_name(group[0][0], taken))
-        vocabulary_written += _write(
-            directory / "vocab" / f"{vocabulary_files[-1]}.json", "[" + ",".join(e for _, e in group) + "]"
-        )
+        data = ("[" + ",".join(entry for _, entry in group) + "]").encode("utf-8")
+        vocabulary_files.append(_content_name(data, taken))
+        vocabulary_written += _write(directory / "vocab" / f"{vocabulary_files[-1]}.json", data)
 
     store_written = 0
+    store_version = hashlib.sha256()
     for start in range(0, len(store_rows), store_chunk):
-        rows = [list(row) for row in store_rows[start : start + store_chunk]]
-        store_written += _write(directory / "store" / f"{start // store_chunk}.json", _dumps(rows))
+        data = _dumps([list(row) for row in store_rows[start : start + store_chunk]]).encode("utf-8")
+        store_version.update(hashlib.sha256(data).digest())
+        store_written += _write(directory / "store" / f"{start // store_chunk}.json", data)
 
     manifest: dict[str, Any] = {
         "format": FORMAT,
@@ -172,14 +184,14 @@ def write_sharded(
         "shardFiles": shard_files,
         "vocabulary": vocabulary_files,
         "storeChunk": store_chunk,
+        "storeVersion": store_version.hexdigest()[:NAME_DIGITS],
     }
     if with_refs:
         manifest["refs"] = builder.refs
-    manifest_written = _write(directory / "manifest.json", _dumps(manifest))
+    manifest_written = _write(directory / "manifest.json", _dumps(manifest).encode("utf-8"))
     return ShardedFiles(len(firsts), written, vocabulary_written, store_written, manifest_written)
 
 
-def _write(path: Path, text: str) -> int:
-    data = text.encode("utf-8")
+def _write(path: Path, data: bytes) -> int:
     path.write_bytes(data)
     return len(data)

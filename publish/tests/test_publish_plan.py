@@ -49,6 +49,9 @@ def test_a_name_counts_as_hashed_only_when_the_hash_is_its_own():
     assert not is_content_hashed("theme/css/site.0123456789.css", digest)
     assert not is_content_hashed("theme/css/site.css", digest)
     assert not is_content_hashed(f"theme/css/site.{digest[:6]}.css", digest)  # too short to be sure
+    assert is_content_hashed(f"search/data/shards/{digest[:12]}.json", digest)  # a name that is its hash
+    assert not is_content_hashed(f"search/data/shards/{digest[1:13]}.json", digest)
+    assert not is_content_hashed("search/data/store/12.json", digest)
 
 
 def test_scan_gives_each_file_its_cache_control_and_encodings(site, settings):
@@ -137,6 +140,37 @@ def test_the_delete_guard_counts_files_and_shares(site, settings):
         guard_deletions(plan, DeleteLimits(max_count=100, max_share=0.2), force=False, target="t")
     guard_deletions(plan, DeleteLimits(max_count=3, max_share=0.25), force=False, target="t")
     guard_deletions(plan, DeleteLimits(max_count=0, max_share=0.0), force=True, target="t")
+
+
+def test_the_delete_guard_does_not_count_content_hashed_files_replaced(site, settings):
+    """A search index's shards are named after their content: an older article added changes hundreds of them,
+    each a new file and a deletion. Those deletions are not what the guard is for; the others still count."""
+    shards = site / "search" / "data" / "shards"
+    shards.mkdir(parents=True)
+
+    def write_shards(version: str) -> None:
+        for old in shards.iterdir():
+            old.unlink()
+        for number in range(40):
+            data = f'{{"terms":[["term{number}",{number},"{version}"]]}}'.encode()
+            (shards / f"{hashlib.sha256(data).hexdigest()[:12]}.json").write_bytes(data)
+
+    write_shards("before")
+    manifest = make_plan(scan_site(site, settings.headers, HEADERS), None, siblings).manifest
+    write_shards("after")
+    plan = make_plan(scan_site(site, settings.headers, HEADERS), manifest, siblings)
+    assert len(plan.deleted) == 40
+    assert len(plan.new) == 40
+    assert plan.counted == ()
+    guard_deletions(plan, DeleteLimits(max_count=2, max_share=0.1), force=False, target="t")
+
+    (site / "robots.txt").unlink()
+    (site / "feeds" / "all.atom.xml").unlink()
+    (site / "images" / "pixel.png").unlink()
+    plan = make_plan(scan_site(site, settings.headers, HEADERS), manifest, siblings)
+    assert len(plan.counted) == 3
+    with pytest.raises(DeleteGuardError, match=r"refusing to delete 3 of its 54 files \(6%\), and 40 content-hashed"):
+        guard_deletions(plan, DeleteLimits(max_count=2, max_share=0.1), force=False, target="t")
 
 
 def test_manifest_round_trip_and_a_broken_one(site, settings):

@@ -3,6 +3,7 @@ and a query on the built index (in lunr.js, under node, through search.js) findi
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import shutil
@@ -111,9 +112,10 @@ def _entries(data: Path) -> dict[str, str]:
 
 def test_a_new_article_changes_only_the_shards_of_its_terms(tmp_path: Path) -> None:
     """Adding the newest article to the sample archive: the other articles keep their numbers and every term
-    not in the new article keeps its entry, byte for byte; a shard file changes only if it holds one of the
-    new article's terms or follows a changed one (its boundary may move); every store file but the last is
-    unchanged. The new index still finds the article."""
+    not in the new article keeps its entry, byte for byte; a shard file changes (a new content-named file) only
+    if it holds one of the new article's terms or follows a changed one (its boundary may move), and every
+    other shard keeps its name and its bytes; every store file but the last is unchanged. The new index still
+    finds the article."""
     if not LUNR_JS.is_file() or shutil.which("node") is None:
         pytest.skip("needs node and node_modules/lunr (`npm ci`)")
     content = tmp_path / "content"
@@ -127,8 +129,9 @@ def test_a_new_article_changes_only_the_shards_of_its_terms(tmp_path: Path) -> N
     assert result.returncode == 0, result.stdout + result.stderr
     old, new = before / "search" / "data", after / "search" / "data"
     manifest = json.loads((new / "manifest.json").read_text(encoding="utf-8"))
+    old_manifest = json.loads((old / "manifest.json").read_text(encoding="utf-8"))
     added = manifest["documentCount"] - 1  # the newest article takes the last number
-    assert added == json.loads((old / "manifest.json").read_text(encoding="utf-8"))["documentCount"]
+    assert added == old_manifest["documentCount"]
 
     old_entries, new_entries = _entries(old), _entries(new)
     new_terms = {term for term, entry in new_entries.items() if _has_document(json.loads(entry), added)}
@@ -136,14 +139,20 @@ def test_a_new_article_changes_only_the_shards_of_its_terms(tmp_path: Path) -> N
     assert {term: entry for term, entry in new_entries.items() if term not in new_terms} == {
         term: entry for term, entry in old_entries.items() if term not in new_terms
     }
+    for folder in ("shards", "vocab"):  # every file is named by the first 12 hex digits of its SHA-256
+        for path in (new / folder).iterdir():
+            assert path.name == hashlib.sha256(path.read_bytes()).hexdigest()[:12] + ".json", path
+    assert len(list((new / "shards").iterdir())) == len(manifest["shardFiles"])
     changed = 0
     in_changed_run = False  # each run of changed shards starts with one holding a new term
+    kept = set(old_manifest["shardFiles"])
     for name in manifest["shardFiles"]:
         text = (new / "shards" / f"{name}.json").read_text(encoding="utf-8")
-        previous = old / "shards" / f"{name}.json"
-        same = previous.is_file() and previous.read_text(encoding="utf-8") == text
+        same = name in kept
         terms = {entry[0] for entry in json.loads(text)["terms"]}
-        if not same:
+        if same:
+            assert (old / "shards" / f"{name}.json").read_text(encoding="utf-8") == text
+        else:
             changed += 1
             assert terms & new_terms or in_changed_run, f"shard {name} changed, away from any new term"
         in_changed_run = not same

@@ -24,7 +24,7 @@
   "use strict";
 
   var STORE_FIELDS = ["url", "title", "date", "dateText", "source", "snippet"];
-  var INDEX_FORMAT = 2; // plugins/news_search/shards.py FORMAT: what the manifest and shards hold
+  var INDEX_FORMAT = 3; // plugins/news_search/shards.py FORMAT: what the manifest and shards hold
 
   // -- the engine ---------------------------------------------------------------------------------------
 
@@ -324,10 +324,17 @@
       numbers.map(function (n) {
         var chunk = Math.floor(n / size);
         if (!self.storeChunks[chunk]) {
-          self.storeChunks[chunk] = self.load("store/" + chunk + ".json");
+          // the query names this build's store (a browser's cache keys on it): never one from another build
+          self.storeChunks[chunk] = self.load("store/" + chunk + ".json?v=" + self.manifest.storeVersion);
         }
         return self.storeChunks[chunk].then(function (rows) {
           var row = rows[n - chunk * size];
+          if (!row) {
+            // a store file older than the manifest (a cache that ignores the query): fetch the manifest again
+            var error = new Error("the search index changed while it loaded: search again");
+            error.gone = true;
+            throw error;
+          }
           var record = {};
           for (var i = 0; i < STORE_FIELDS.length; i++) {
             record[STORE_FIELDS[i]] = row[i];
@@ -360,10 +367,17 @@
   var DEBOUNCE_MS = 200;
   var EDGE_PUNCTUATION = /[\s.,;:!?'"()[\]{}«»“”‘’…]/;
 
-  function fetchJSON(url) {
-    return fetch(url, { credentials: "same-origin" }).then(function (response) {
+  // `fresh`: ask the server even if the browser holds a copy (the manifest, after a file it named was gone).
+  function fetchJSON(url, fresh) {
+    var options = { credentials: "same-origin" };
+    if (fresh) {
+      options.cache = "no-cache";
+    }
+    return fetch(url, options).then(function (response) {
       if (!response.ok) {
-        throw new Error("could not load " + url + " (HTTP " + response.status + ")");
+        var error = new Error("could not load " + url + " (HTTP " + response.status + ")");
+        error.gone = response.status === 404;
+        throw error;
       }
       return response.json();
     });
@@ -381,20 +395,34 @@
     });
   }
 
-  // Loads lunr.js and the manifest once, on first need.
+  // Loads lunr.js and the manifest once, on first need. Shard and vocabulary files are named by their
+  // content, so a manifest and the files it names always agree; but a manifest the browser kept from before
+  // the site was published again names files that are gone. `renew` fetches the manifest afresh.
   function Loader(win, doc, form) {
     var pending = null;
+    var base = form.getAttribute("data-search-index");
+    function load(fresh) {
+      var lunrReady = win.lunr ? Promise.resolve() : loadScript(doc, form.getAttribute("data-search-lunr"));
+      return Promise.all([lunrReady, fetchJSON(base + "manifest.json", fresh)]).then(function (parts) {
+        return new ShardedIndex(win.lunr, parts[1], function (path) {
+          return fetchJSON(base + path);
+        });
+      });
+    }
     this.ready = function () {
       if (!pending) {
-        var base = form.getAttribute("data-search-index");
-        var lunrReady = win.lunr ? Promise.resolve() : loadScript(doc, form.getAttribute("data-search-lunr"));
-        pending = Promise.all([lunrReady, fetchJSON(base + "manifest.json")]).then(function (parts) {
-          return new ShardedIndex(win.lunr, parts[1], function (path) {
-            return fetchJSON(base + path);
-          });
-        });
+        pending = load(false);
       }
       return pending;
+    };
+    // Whether `error` is a file gone (HTTP 404): then the next `ready` gives an index from a manifest fetched
+    // afresh. A search retries once after it.
+    this.renew = function (error) {
+      if (!error || !error.gone) {
+        return false;
+      }
+      pending = load(true);
+      return true;
     };
   }
 
@@ -515,9 +543,8 @@
         return Promise.resolve();
       }
       say("Searching…");
-      return loader
-        .ready()
-        .then(function (index) {
+      function attempt() {
+        return loader.ready().then(function (index) {
           return index.search(query).then(function (found) {
             if (mine !== generation) {
               return null;
@@ -525,6 +552,19 @@
             results = newestFirstOnTies(found);
             return showNext(index, mine);
           });
+        });
+      }
+      return attempt()
+        .catch(function (error) {
+          if (mine === generation && loader.renew(error)) {
+            results = [];
+            shown = 0;
+            while (list.firstChild) {
+              list.removeChild(list.firstChild);
+            }
+            return attempt();
+          }
+          throw error;
         })
         .then(function () {
           if (mine !== generation) {
