@@ -535,11 +535,13 @@ class IndexBuilder:
     def postings(self) -> Iterator[TermPostings]:
         """Every term, in UTF-16 order, with its documents, frequencies and positions."""
         recorded = [spec.name in self.position_fields for spec in self.fields]
+        slots = range(len(self.fields))
+        none = array("I")  # a field without the term: one empty array for all, only read
         for term in sorted(self._terms, key=utf16_key):
             data = self._terms[term]
-            documents = tuple(array("I") if docs is None else docs for docs in data.documents)
-            frequencies = tuple(array("I") if tfs is None else tfs for tfs in data.frequencies)
-            positions = tuple(data.positions(slot, recorded[slot]) for slot in range(len(documents)))
+            documents = tuple([none if docs is None else docs for docs in data.documents])
+            frequencies = tuple([none if tfs is None else tfs for tfs in data.frequencies])
+            positions = tuple([data.positions(slot, recorded[slot]) for slot in slots])
             yield TermPostings(term, data.index, documents, frequencies, positions)
 
     def milli_scores(self, posting: TermPostings, averages: Sequence[float]) -> tuple[array, ...]:
