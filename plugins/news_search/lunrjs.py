@@ -412,7 +412,7 @@ class _TermData:
     position_counts: list[array | None]  # per recorded field: pairs per posting
     position_pairs: list[array | None]  # per recorded field: every posting's (start, length) pairs, flat
 
-    def add(self, slot: int, document: int, frequency: int, positions: Sequence[int] | None) -> None:
+    def add(self, slot: int, document: int, frequency: int, positions: list[int] | None) -> None:
         documents = self.documents[slot]
         if documents is None:
             documents = self.documents[slot] = array("I")
@@ -441,11 +441,6 @@ class _TermData:
         return tuple(found)
 
 
-# One document as IndexBuilder.analyse gives it: per field (length in terms, distinct terms in the order first
-# met, their frequencies, their flat (start, length) positions or None when the field does not keep them).
-Analysed = tuple[tuple[int, tuple[str, ...], tuple[int, ...], tuple[tuple[int, ...], ...] | None], ...]
-
-
 @dataclass
 class IndexBuilder:
     """lunr.Builder with the default pipelines, for documents given as mappings of field name to text.
@@ -468,15 +463,11 @@ class IndexBuilder:
 
     def add(self, ref: str, document: Mapping[str, object]) -> None:
         """lunr.Builder.add: tokenize and run the pipeline on each field, count terms, number new terms."""
-        self.add_analysed(ref, self.analyse(document))
-
-    def analyse(self, document: Mapping[str, object]) -> Analysed:
-        """What `add` takes from one document: per field, its length in terms and its distinct terms in the
-        order first met, with their frequencies and, for a position field, their (start, length) pairs. It
-        depends on the document and the fields only, so a build can keep it between builds (news_search)."""
+        number = len(self.refs)
+        self.refs.append(ref)
         cache = self._pipeline_cache
-        analysed = []
-        for spec in self.fields:
+        field_count = len(self.fields)
+        for slot, spec in enumerate(self.fields):
             keep_positions = spec.name in self.position_fields
             value = document.get(spec.name)
             tokens = tokenize(value) if keep_positions else None
@@ -493,31 +484,19 @@ class IndexBuilder:
                 terms.append(term)
                 if tokens is not None:
                     where.setdefault(term, []).extend((tokens[i].start, tokens[i].length))
+            self._lengths[slot].append(len(terms))
             # lunr numbers terms in the order they are first met; Counter keeps first-seen order.
-            counts = Counter(terms)
-            positions = tuple(tuple(where[term]) for term in counts) if keep_positions else None
-            analysed.append((len(terms), tuple(counts), tuple(counts.values()), positions))
-        return tuple(analysed)
-
-    def add_analysed(self, ref: str, analysed: Analysed) -> None:
-        """`add`, with the document already analysed by `analyse` (under the same fields)."""
-        number = len(self.refs)
-        self.refs.append(ref)
-        field_count = len(self.fields)
-        known = self._terms
-        for slot, (length, terms, frequencies, positions) in enumerate(analysed):
-            self._lengths[slot].append(length)
-            for k, term in enumerate(terms):
-                data = known.get(term)
+            for term, frequency in Counter(terms).items():
+                data = self._terms.get(term)
                 if data is None:
-                    data = known[term] = _TermData(
-                        len(known),
+                    data = self._terms[term] = _TermData(
+                        len(self._terms),
                         [None] * field_count,
                         [None] * field_count,
                         [None] * field_count,
                         [None] * field_count,
                     )
-                data.add(slot, number, frequencies[k], positions[k] if positions is not None else None)
+                data.add(slot, number, frequency, where.get(term, []) if keep_positions else None)
 
     @property
     def document_count(self) -> int:

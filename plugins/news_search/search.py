@@ -13,15 +13,14 @@ from __future__ import annotations
 import functools
 import logging
 import shutil
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from news_reader import BuildError, article_text, html_to_text
-from news_reader.memo import TextMemo, code_version
 
-from .lunrjs import Analysed, FieldSpec, IndexBuilder
+from .lunrjs import FieldSpec, IndexBuilder
 from .shards import ShardedFiles, write_sharded
 
 logger = logging.getLogger(__name__)
@@ -184,38 +183,17 @@ def collect_articles(generator: Any) -> None:
 
 
 def build_search_index(
-    documents: Iterable[SearchDocument],
-    options: SearchSettings,
-    directory: Path,
-    site_url: str = "",
-    memo: TextMemo[Analysed] | None = None,
+    documents: Iterable[SearchDocument], options: SearchSettings, directory: Path, site_url: str = ""
 ) -> ShardedFiles:
     """Index `documents` (their numbers are their lunr refs) and write the sharded index into `directory`.
 
-    One pass: only the store rows are kept, so a generator of 100,000 documents never sits in memory. With a
-    `memo` (see `terms_memo`), each document's analysis (tokens, terms, positions) is taken from it when an
-    earlier build made it for the same text."""
+    One pass: only the store rows are kept, so a generator of 100,000 documents never sits in memory."""
     builder = IndexBuilder(options.fields, options.position_fields)
     names = [spec.name for spec in options.fields]
-    rows: list[tuple[str, ...]] = []
-
-    def keeping_rows(documents: Iterable[SearchDocument]) -> Iterator[SearchDocument]:
-        for document in documents:
-            rows.append(document.store_row(site_url))
-            yield document
-
-    def analyse(document: SearchDocument) -> Analysed:
-        return builder.analyse({name: document.field(name) for name in names})
-
-    def text(document: SearchDocument) -> str:
-        return "\x1f".join(document.field(name) for name in names)
-
-    stream = keeping_rows(documents)
-    analysed = map(analyse, stream) if memo is None else memo.map(analyse, stream, text=text)
-    for number, terms in enumerate(analysed):
-        builder.add_analysed(str(number), terms)
-    if memo is not None:
-        memo.save()
+    rows = []
+    for number, document in enumerate(documents):
+        builder.add(str(number), {name: document.field(name) for name in names})
+        rows.append(document.store_row(site_url))
     return write_sharded(
         builder,
         directory,
@@ -224,13 +202,6 @@ def build_search_index(
         store_rows=rows,
         store_chunk=options.store_chunk,
     )
-
-
-def terms_memo(settings: Mapping[str, Any], options: SearchSettings) -> TextMemo[Analysed]:
-    """news_reader's TextMemo of each document's analysis, in CACHE_PATH; its version is lunrjs.py's code and
-    the indexed fields (their order and which keep positions), so changing either starts it afresh."""
-    fields = ",".join(f"{spec.name}{'+' if spec.name in options.position_fields else ''}" for spec in options.fields)
-    return TextMemo.for_build(settings, "news_search-terms", f"{code_version(IndexBuilder)}:{fields}")
 
 
 def copy_lunr(options: SearchSettings, directory: Path) -> None:
@@ -245,13 +216,11 @@ def copy_lunr(options: SearchSettings, directory: Path) -> None:
 def write_search_index(documents: list[SearchDocument], settings: Mapping[str, Any], output: Path) -> None:
     options = read_settings(settings)
     directory = output / options.output_dir
-    memo = terms_memo(settings, options)
-    files = build_search_index(documents, options, directory, settings.get("SITEURL", ""), memo)
+    files = build_search_index(documents, options, directory, settings.get("SITEURL", ""))
     copy_lunr(options, directory)
     logger.info(
-        "Search: %d articles (%d analysed, the others taken from the cache), %d shards, %.1f kB of index in %s",
+        "Search: %d articles, %d shards, %.1f kB of index in %s",
         len(documents),
-        memo.computed,
         files.shards,
         files.total_bytes / 1000,
         options.output_dir,

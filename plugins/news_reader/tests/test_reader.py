@@ -234,8 +234,8 @@ def _site_pages(output: Path) -> dict[str, bytes]:
 
 
 def test_the_content_cache_is_used_and_thrown_away_when_reading_settings_change(tmp_path):
-    """A rebuild reads unchanged files from Pelican's content cache, and the stories', related articles',
-    trending and search terms of unchanged articles from the memos (memo.py); an edited file is read again; a changed
+    """A rebuild reads unchanged files from Pelican's content cache, and the stories', related articles' and
+    trending terms of unchanged articles from the memos (memo.py); an edited file is read again; a changed
     Markdown setting discards the cache and the memos. Each rebuild equals a build from an empty cache."""
     from tests.sitebuild import FIXTURES, build_site
 
@@ -250,7 +250,7 @@ def test_the_content_cache_is_used_and_thrown_away_when_reading_settings_change(
 
     build(Path("first"), cached)
     assert (cache / "ArticlesGenerator-Readers").is_file()
-    memos = {"news_stories-terms.memo", "news_related-terms.memo", "news_trending-terms.memo", "news_search-terms.memo"}
+    memos = {"news_stories-terms.memo", "news_related-terms.memo", "news_trending-terms.memo"}
     assert memos <= {path.name for path in cache.iterdir()}
     article = next((content / "articles").rglob("chip-rules.md"))
     article.write_text(article.read_text(encoding="utf-8") + '\nA sentence added -- with "quotes".\n', "utf-8")
@@ -265,7 +265,6 @@ def test_the_content_cache_is_used_and_thrown_away_when_reading_settings_change(
         ("news_related-terms", ("", b"")),
         ("news_stories-terms", ("", b"")),
         ("news_trending-terms", ()),
-        ("news_search-terms", ()),
     ):
         with contextlib.closing(sqlite3.connect(cache / f"{name}.memo")) as memo, memo:
             assert memo.execute("UPDATE memo SET value = ?", (pickle.dumps(nothing),)).rowcount > 0

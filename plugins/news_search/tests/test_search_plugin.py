@@ -12,14 +12,7 @@ from pathlib import Path
 
 import pytest
 from news_search.parity import LUNR_JS, run_lunrjs
-from news_search.search import (
-    SearchDocument,
-    SearchSettingError,
-    SearchSettings,
-    build_search_index,
-    read_settings,
-    terms_memo,
-)
+from news_search.search import SearchSettingError, read_settings
 
 from tests.sitebuild import FIXTURES, ROOT, SITE_SETTINGS, build_site
 
@@ -210,53 +203,3 @@ def test_the_page_reads_the_index_format_the_build_writes() -> None:
     )
     result = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == f"the search index has format 1, this page reads {FORMAT}: reload the page"
-
-
-def _document(number: int, body: str) -> SearchDocument:
-    return SearchDocument(
-        url=f"2026/11/story-{number}/",
-        title=f"Ferry timetable change number {number}",
-        summary="Sailings move to the winter pattern; the night boat stops.",
-        body=body,
-        tags="ports ferries",
-        source="Harbour Gazette",
-        section="Local",
-        date=f"2026-11-{number % 28 + 1:02d}T08:00:00+00:00",
-        date_text=f"{number % 28 + 1} November 2026",
-    )
-
-
-def _files(folder: Path) -> dict[str, bytes]:
-    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
-
-
-def test_each_documents_analysis_is_kept_between_builds(tmp_path: Path) -> None:
-    """The memo (news_reader's TextMemo in CACHE_PATH) keeps each document's tokens and terms: a second build
-    analyses nothing, a build after one edit analyses that document only, and every index written equals the
-    one written without the memo, byte for byte; other fields make the memo start afresh."""
-    documents = [
-        _document(n, f"The {n}th crossing of the sound leaves at {n} past six; tickets are sold aboard.")
-        for n in range(60)
-    ]
-    options = read_settings({"SEARCH_SHARD_BYTES": 2000})
-    settings = {"CACHE_PATH": str(tmp_path / "cache"), "CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True}
-
-    def built(
-        documents: list[SearchDocument], options: SearchSettings, with_memo: bool
-    ) -> tuple[dict[str, bytes], int]:
-        folder = tmp_path / ("memo" if with_memo else "plain")
-        memo = terms_memo(settings, options) if with_memo else None
-        build_search_index(documents, options, folder, "https://news.example", memo)
-        return _files(folder), memo.computed if memo is not None else len(documents)
-
-    plain = built(documents, options, with_memo=False)[0]
-    assert built(documents, options, with_memo=True) == (plain, 60)
-    assert built(documents, options, with_memo=True) == (plain, 0)
-
-    edited = [*documents[:30], _document(30, "The crossing is cancelled: a gale is forecast."), *documents[31:]]
-    plain = built(edited, options, with_memo=False)[0]
-    assert built(edited, options, with_memo=True) == (plain, 1)
-
-    only_titles = read_settings({"SEARCH_SHARD_BYTES": 2000, "SEARCH_POSITION_FIELDS": ["title"]})
-    plain = built(edited, only_titles, with_memo=False)[0]
-    assert built(edited, only_titles, with_memo=True) == (plain, 60)
