@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote_plus
+from urllib.parse import quote_plus, urlsplit
 
 from .search import SearchDocument, build_search_index, read_settings
 
@@ -117,7 +117,8 @@ def measure_queries(site: Path, queries: Sequence[str], chromium: str) -> list[Q
                 results = page.locator(".search-result").count()
                 status = page.inner_text("#search-status")
                 context.close()
-                names = sorted({u.split("/search/data/", 1)[1] for u in fetched if "/search/data/" in u})
+                # the files fetched, without a query (the store's are asked for with the store's version)
+                names = sorted({urlsplit(u).path.split("/search/data/", 1)[1] for u in fetched if "/search/data/" in u})
                 for name in names:
                     if name not in sizes:
                         sizes[name] = gzip_size(site / "search" / "data" / name)
