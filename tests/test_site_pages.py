@@ -151,6 +151,22 @@ def test_no_third_party_requests(fixture_site):
             assert not url.startswith(("http:", "https:", "//")) or url.startswith(ORIGIN), f"{page}: {tag}"
 
 
+def test_meta_rows_hold_items_not_loose_words(sample_site):
+    """A meta row (`.meta`, `.page-head__meta`) is a flex row of items with a "·" before each: words written
+    straight into a row beside an element lose their spaces and break the line ("As of21 November", then
+    ", the newest article." on the trending page). Every page of the sample site: text and elements are never
+    siblings in a row."""
+    from bs4 import NavigableString
+
+    mixed = []
+    for page in sorted(sample_site.rglob("*.html")):
+        for row in soup_of(page).select(".meta, .page-head__meta"):
+            words = any(isinstance(child, NavigableString) and child.strip() for child in row.children)
+            if words and row.find(True, recursive=False) is not None:
+                mixed.append(f"{page.relative_to(sample_site)}: {row}")
+    assert mixed == [], "\n".join(mixed[:5])
+
+
 def test_two_builds_are_byte_identical(fixture_site, tmp_path):
     again = tmp_path / "again"
     result = build_site(FIXTURES / "small_archive", again)
