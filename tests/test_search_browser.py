@@ -233,16 +233,12 @@ def test_a_manifest_from_before_a_publish_is_fetched_again(page: Page, sample_si
     assert len(manifests) == 2, fetched
 
 
-def test_the_search_benchmark_measures_a_query(sample_site: Path) -> None:
+def test_the_search_benchmark_measures_a_query(sample_site: Path, chromium_browser: Browser) -> None:
     """`invoke bench-search` measures queries in Chromium: what it counts are the files the page fetched (the
     store's are asked for with a query, `?v=`), with their gzipped sizes."""
     from news_search.bench import measure_queries
 
-    from tests.browser import find_chromium
-
-    chromium = find_chromium()
-    assert chromium is not None
-    [measure] = measure_queries(sample_site, ["ferry strike"], chromium)
+    [measure] = measure_queries(sample_site, ["ferry strike"], "", browser=chromium_browser)
     assert measure.results > 0
     assert measure.files >= 3  # the manifest, a shard, a store file
     assert measure.kb_fetched > 0

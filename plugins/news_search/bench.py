@@ -92,40 +92,51 @@ def gzip_size(path: Path) -> int:
     return len(gzip.compress(path.read_bytes(), compresslevel=6))
 
 
-def measure_queries(site: Path, queries: Sequence[str], chromium: str) -> list[QueryMeasure]:
-    from playwright.sync_api import Request, sync_playwright
+def measure_queries(site: Path, queries: Sequence[str], chromium: str, browser: Any = None) -> list[QueryMeasure]:
+    """Each query on `site`'s search page in headless Chromium (`browser`, a Playwright Browser, when one is
+    running already, as in the tests): results, files and gzipped kB fetched, ms to results."""
+    from playwright.sync_api import sync_playwright
 
     from tests.browser import CHROMIUM_ARGS, serve_directory
 
+    with serve_directory(site) as server:
+        if browser is not None:
+            return _measure(browser, server, site, queries)
+        with sync_playwright() as playwright:
+            launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+            try:
+                return _measure(launched, server, site, queries)
+            finally:
+                launched.close()
+
+
+def _measure(browser: Any, server: Any, site: Path, queries: Sequence[str]) -> list[QueryMeasure]:
+    from playwright.sync_api import Request
+
     sizes: dict[str, int] = {}
     measures = []
-    with serve_directory(site) as server, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
-        try:
-            for query in queries:
-                context = browser.new_context()
-                page = context.new_page()
-                fetched: list[str] = []
+    for query in queries:
+        context = browser.new_context()
+        page = context.new_page()
+        fetched: list[str] = []
 
-                def record(request: Request, seen: list[str] = fetched) -> None:
-                    seen.append(request.url)
+        def record(request: Request, seen: list[str] = fetched) -> None:
+            seen.append(request.url)
 
-                page.on("request", record)
-                page.goto(server.url(f"/search/?q={quote_plus(query)}"))
-                page.wait_for_selector("#search-results[data-search-ms]", state="attached", timeout=120_000)
-                ms = int(page.get_attribute("#search-results", "data-search-ms") or 0)
-                results = page.locator(".search-result").count()
-                status = page.inner_text("#search-status")
-                context.close()
-                # the files fetched, without a query (the store's are asked for with the store's version)
-                names = sorted({urlsplit(u).path.split("/search/data/", 1)[1] for u in fetched if "/search/data/" in u})
-                for name in names:
-                    if name not in sizes:
-                        sizes[name] = gzip_size(site / "search" / "data" / name)
-                total = sum(sizes[name] for name in names)
-                measures.append(QueryMeasure(query, results if "match" in status else -1, len(names), total / 1000, ms))
-        finally:
-            browser.close()
+        page.on("request", record)
+        page.goto(server.url(f"/search/?q={quote_plus(query)}"))
+        page.wait_for_selector("#search-results[data-search-ms]", state="attached", timeout=120_000)
+        ms = int(page.get_attribute("#search-results", "data-search-ms") or 0)
+        results = page.locator(".search-result").count()
+        status = page.inner_text("#search-status")
+        context.close()
+        # the files fetched, without a query (the store's are asked for with the store's version)
+        names = sorted({urlsplit(u).path.split("/search/data/", 1)[1] for u in fetched if "/search/data/" in u})
+        for name in names:
+            if name not in sizes:
+                sizes[name] = gzip_size(site / "search" / "data" / name)
+        total = sum(sizes[name] for name in names)
+        measures.append(QueryMeasure(query, results if "match" in status else -1, len(names), total / 1000, ms))
     return measures
 
 
