@@ -167,6 +167,17 @@ def test_meta_rows_hold_items_not_loose_words(sample_site):
     assert mixed == [], "\n".join(mixed[:5])
 
 
+def test_a_source_page_names_each_articles_authors_not_the_source_again(sample_site):
+    """The source's own list names its articles' authors; other lists name the outlet."""
+    cards = soup_of(sample_site / "source/the-meridian-post/index.html").select("main .card .meta__source")
+    names = [card.get_text(strip=True) for card in cards]
+    assert names, "the source page's cards name no one"
+    assert "The Meridian Post" not in names
+    assert "Odile Marchetti, Helena Varga" in names
+    everything = soup_of(sample_site / "articles/index.html").select("main .card .meta__source")
+    assert "The Meridian Post" in {card.get_text(strip=True) for card in everything}
+
+
 def test_two_builds_are_byte_identical(fixture_site, tmp_path):
     again = tmp_path / "again"
     result = build_site(FIXTURES / "small_archive", again)
