@@ -333,22 +333,23 @@ def test_no_sideways_scrolling_on_a_phone(chromium_browser: Browser, sample_serv
     )
 
 
-def test_on_a_phone_the_header_links_and_sections_are_one_row_each(
+def test_on_a_phone_the_header_links_sections_and_trending_are_one_row_each(
     chromium_browser: Browser, sample_server: SiteServer
 ):
-    """At 375px the site links and the section links each take one row, scrolled sideways inside the row (the
-    page itself does not scroll sideways), and a link out of view scrolls into it when it gets the focus; the
-    page's own content starts in the top 40% of the screen (305px; 371px when the rows wrapped)."""
+    """At 375px the site links, the section links and the trending strip each take one row, scrolled
+    sideways inside the row (the page itself does not scroll sideways), and a link out of view scrolls into it
+    when it gets the focus; the page's own content starts in the top third of the screen (257px; 371px when
+    the rows wrapped)."""
     context = chromium_browser.new_context(viewport={"width": 375, "height": 800})
     try:
         page = context.new_page()
         page.goto(sample_server.url("/"))
-        for selector in (".site-links", ".section-nav"):
-            rows = page.evaluate(
-                "(s) => new Set([...document.querySelectorAll(s + ' li')].map(i => i.offsetTop)).size",
-                selector,
-            )
-            assert rows == 1, f"{selector}: its links take {rows} rows at 375px"
+        page.wait_for_selector(".trending__now:not([hidden]) .trending__items li")
+        spread = "(s) => { const t = [...document.querySelectorAll(s)].map(e => e.getBoundingClientRect().top);"
+        spread += " return Math.max(...t) - Math.min(...t); }"
+        for selector in (".site-links li", ".section-nav li", ".trending__label, .trending__items, .trending__more"):
+            apart = page.evaluate(spread, selector)
+            assert apart < 12, f"{selector}: more than one row at 375px ({apart}px between the tops)"
         last = page.locator(".section-nav li:last-child a")
         assert page.evaluate("(a) => a.getBoundingClientRect().right", last.element_handle()) > 375
         last.focus()
@@ -356,7 +357,7 @@ def test_on_a_phone_the_header_links_and_sections_are_one_row_each(
         assert right <= 375, f"the focused last section link is not scrolled into view (right edge {right}px)"
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
         top = page.evaluate("document.querySelector('main').getBoundingClientRect().top")
-        assert top < 320, f"the page's content starts {top}px down a 800px screen"
+        assert top < 800 / 3, f"the page's content starts {top}px down a 800px screen"
     finally:
         context.close()
 
