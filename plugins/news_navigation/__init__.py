@@ -38,5 +38,6 @@ def register() -> None:
     signals.initialized.connect(add_template_filters)
     signals.article_generator_pretaxonomy.connect(suspend_period_archives)
     signals.article_generator_pretaxonomy.connect(remember_urls)
+    signals.page_generator_finalized.connect(remember_urls)
     signals.article_generator_finalized.connect(add_navigation)
     signals.all_generators_finalized.connect(settle_lists)

@@ -193,13 +193,23 @@ class MemberList(list[Any]):
 
 
 def remember_urls(generator: Any) -> None:
-    """At `article_generator_pretaxonomy` (every article is read; slug, date and section are final): each
-    article's URL is formatted once and kept as `override_url`, which Pelican's `url` property returns as is.
-    Pelican formats it from ARTICLE_URL, with its slow `strftime`, at every access: about 20 times per
-    article (home, section, tag, source, archive, story and related lists, search, citations)."""
-    for article in (*generator.articles, *generator.translations, *getattr(generator, "hidden_articles", ())):
-        if not hasattr(article, "override_url"):
-            article.override_url = article.url
+    """At `article_generator_pretaxonomy` (every article is read; slug, date and section are final) and
+    `page_generator_finalized`: each article's and page's URL is formatted once and kept as `override_url`,
+    which Pelican's `url` property returns as is. Pelican formats it from ARTICLE_URL, with its slow
+    `strftime`, at every access: about 20 times per article (home, section, tag, source, archive, story and
+    related lists, search, citations), and a page linked from the header once per page of the site."""
+    contents = (
+        *getattr(generator, "articles", ()),
+        *getattr(generator, "pages", ()),
+        *generator.translations,
+        *getattr(generator, "hidden_articles", ()),
+        *getattr(generator, "hidden_pages", ()),
+        *getattr(generator, "hidden_translations", ()),
+        *getattr(generator, "draft_pages", ()),
+    )
+    for content in contents:
+        if not hasattr(content, "override_url"):
+            content.override_url = content.url
 
 
 def settle_lists(generators: Sequence[Any]) -> None:
