@@ -50,6 +50,7 @@ ARTICLE_FIELDS = (
     "title",
     "date",
     "modified",
+    "added",
     "section",
     "tags",
     "authors",
@@ -122,6 +123,7 @@ class FrontMatter:
     id: str | None = None
     date: dt.datetime | None = None
     modified: dt.datetime | None = None
+    added: dt.datetime | None = None  # when it entered the archive (ingest and `invoke new` write it)
     section: str | None = None
     tags: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
@@ -364,6 +366,7 @@ class _Validator:
             title=self.text("title", required=True) or "",
             date=date,
             modified=modified,
+            added=self.when("added"),
             section=self.section(),
             tags=self.names("tags"),
             authors=self.names("authors"),
@@ -604,6 +607,8 @@ class NewsMarkdownReader(BaseReader):
             metadata["date"] = fm.date
         if fm.modified or fm.date:
             metadata["modified"] = fm.modified or fm.date
+        if fm.added:
+            metadata["added"] = fm.added
         if fm.section is None:  # a page
             return metadata
         metadata.update(

@@ -166,14 +166,21 @@ def article_document(article: Any) -> SearchDocument:
     )
 
 
+def entry_order(article: Any) -> tuple[Any, ...]:
+    """Documents are numbered in the order articles entered the archive: `added` (written by ingest and
+    `invoke new`), else `date`. The next article then takes the next number, even one dated years back, and the
+    documents already indexed keep theirs: their store files, and the shards of the terms the new article
+    lacks, stay as they were. (In date order a backfilled article renumbered every later one; lunr numbers
+    terms in the order it first meets them, so the terms after it too: most shards changed.)"""
+    return (getattr(article, "added", None) or article.date, article.date, article.url)
+
+
 def collect_articles(generator: Any) -> None:
     """At `article_generator_finalized`: the articles' documents are made here; the index is built and
     written by a worker process beside the rest of the build (news_output's run_beside)."""
     from news_output import run_beside  # here: Pelican loads news_output after this plugin
 
-    # Oldest first: the next article then takes the next number, and the documents already indexed keep theirs
-    # (their store files and the shards of the terms the new article lacks stay as they were).
-    articles = sorted(generator.articles, key=lambda article: (article.date, article.url))
+    articles = sorted(generator.articles, key=entry_order)
     documents = [article_document(article) for article in articles]
     settings, output = generator.settings, Path(generator.output_path)
     run_beside(functools.partial(write_search_index, documents, settings, output), "search index", settings)

@@ -75,6 +75,11 @@ def test_good_article_becomes_pelican_metadata(settings, tmp_path):
     assert meta["date"] == dt.datetime(2026, 10, 14, 6, 30, tzinfo=dt.UTC)
     assert meta["date"].utcoffset() == dt.timedelta(hours=1)
     assert meta["modified"] == dt.datetime(2026, 10, 14, 11, 10, tzinfo=dt.UTC)
+    assert "added" not in meta
+    _, with_added = read(
+        settings, write(tmp_path, GOOD.replace("section:", "added: 2026-11-24T10:00:00+00:00\nsection:"))
+    )
+    assert with_added["added"] == dt.datetime(2026, 11, 24, 10, tzinfo=dt.UTC)
     assert meta["category"].name == "Business"  # matched case-insensitively to NEWS_SECTIONS
     assert [t.name for t in meta["tags"]] == ["ferries", "Labour", "Port Alder"]  # duplicate dropped
     assert [a.name for a in meta["authors"]] == ["Mara Quell", "Tomas Reyne"]
@@ -114,6 +119,7 @@ def test_contributor_piece_needs_no_source(settings, tmp_path):
         (("source: Harbour Ledger\n", ""), 10, "an article with via: rss needs 'source'"),
         (('image_alt: "A ferry at the terminal"\n', ""), 14, "an image needs 'image_alt'"),
         (("modified: 2026-10-14 12:10 +01:00", "modified: 2026-10-13T12:10:00+01:00"), 5, "earlier than 'date'"),
+        (("modified: 2026-10-14 12:10 +01:00", "modified: 2026-10-14 12:10 +01:00\nadded: today"), 6, 'added "today"'),
         (("lang: en", "lang: English"), 13, 'lang "English" is not valid'),
         (("lang: en", "lang: en\ntitle: again"), 14, "field 'title' is given twice (first on line 3)"),
         (('summary: "Crews', 'summary: "Crews: "x'), 12, "not valid YAML"),

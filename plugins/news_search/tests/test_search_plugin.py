@@ -110,12 +110,23 @@ def _entries(data: Path) -> dict[str, str]:
     return entries
 
 
-def test_a_new_article_changes_only_the_shards_of_its_terms(tmp_path: Path) -> None:
-    """Adding the newest article to the sample archive: the other articles keep their numbers and every term
-    not in the new article keeps its entry, byte for byte; a shard file changes (a new content-named file) only
-    if it holds one of the new article's terms or follows a changed one (its boundary may move), and every
-    other shard keeps its name and its bytes; every store file but the last is unchanged. The new index still
-    finds the article."""
+BACKFILLED = """---
+id: contrib-2026-11-24-breakwater-1998
+title: "From the files: the night the breakwater lamp failed"
+date: 1998-01-15T06:00:00+00:00
+added: 2026-11-24T10:00:00+00:00
+section: World
+tags: [ports]
+summary: "A 1998 report, added to the archive now: a storm put out the breakwater lamp and two trawlers waited."
+---
+
+The keepers rowed out with a paraffin lantern and held it on the pierhead until the mains came back at dawn.
+"""
+
+
+def _add_article(tmp_path: Path, name: str, text: str) -> tuple[Path, Path, int]:
+    """Build the sample archive, add `text` as articles/<name>.md, build again; (old index, new index, the
+    document number the added article got)."""
     if not LUNR_JS.is_file() or shutil.which("node") is None:
         pytest.skip("needs node and node_modules/lunr (`npm ci`)")
     content = tmp_path / "content"
@@ -124,18 +135,31 @@ def test_a_new_article_changes_only_the_shards_of_its_terms(tmp_path: Path) -> N
     before, after = tmp_path / "before", tmp_path / "after"
     result = build_site(content, before, settings=SITE_SETTINGS, extra=extra)
     assert result.returncode == 0, result.stdout + result.stderr
-    (content / "articles" / "2026" / "11" / "lighthouse-keepers.md").write_text(NEWEST, encoding="utf-8")
+    path = content / "articles" / f"{name}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
     result = build_site(content, after, settings=SITE_SETTINGS, extra=extra)
     assert result.returncode == 0, result.stdout + result.stderr
     old, new = before / "search" / "data", after / "search" / "data"
+    title = text.split('title: "', 1)[1].split('"', 1)[0]
+    manifest = json.loads((new / "manifest.json").read_text(encoding="utf-8"))
+    stores = sorted((new / "store").glob("*.json"), key=lambda p: int(p.stem))
+    rows = [row for path in stores for row in json.loads(path.read_text(encoding="utf-8"))]
+    assert len(rows) == manifest["documentCount"]
+    return old, new, next(number for number, row in enumerate(rows) if row[1] == title)
+
+
+def _only_its_terms_changed(old: Path, new: Path, added: int) -> None:
+    """Every term not in document `added` keeps its entry, byte for byte; a shard file changes (a new
+    content-named file) only if it holds one of its terms or follows a changed one (its boundary may move),
+    and every other shard keeps its name and its bytes; every store file but the last is unchanged."""
     manifest = json.loads((new / "manifest.json").read_text(encoding="utf-8"))
     old_manifest = json.loads((old / "manifest.json").read_text(encoding="utf-8"))
-    added = manifest["documentCount"] - 1  # the newest article takes the last number
-    assert added == old_manifest["documentCount"]
+    assert added == manifest["documentCount"] - 1 == old_manifest["documentCount"]  # it took the next number
 
     old_entries, new_entries = _entries(old), _entries(new)
     new_terms = {term for term, entry in new_entries.items() if _has_document(json.loads(entry), added)}
-    assert len(new_terms) > 20
+    assert len(new_terms) > 15
     assert {term: entry for term, entry in new_entries.items() if term not in new_terms} == {
         term: entry for term, entry in old_entries.items() if term not in new_terms
     }
@@ -162,11 +186,29 @@ def test_a_new_article_changes_only_the_shards_of_its_terms(tmp_path: Path) -> N
     stores = sorted((new / "store").glob("*.json"), key=lambda p: int(p.stem))
     for path in stores[:-1]:
         assert path.read_bytes() == (old / "store" / path.name).read_bytes(), path.name
-    assert "Lighthouse keepers" in stores[-1].read_text(encoding="utf-8")
 
+
+def test_a_new_article_changes_only_the_shards_of_its_terms(tmp_path: Path) -> None:
+    """Adding the newest article to the sample archive: it takes the next document number, and only the index
+    files of its own terms change (`_only_its_terms_changed`). The new index still finds the article."""
+    old, new, added = _add_article(tmp_path, "2026/11/lighthouse-keepers", NEWEST)
+    _only_its_terms_changed(old, new, added)
     answers = run_lunrjs("sharded", new, ["logbooks foghorn", "lighthouse"])
     assert answers[0]["results"][0]["ref"] == str(added)
     assert str(added) in [r["ref"] for r in answers[1]["results"]]
+
+
+def test_an_article_added_with_an_old_date_takes_the_next_number(tmp_path: Path) -> None:
+    """A 1998 report added now (`added:`, as ingest and `invoke new` write it) is numbered after every other
+    document, like the newest, so it changes only the index files of its own terms; without `added` it is
+    numbered by its date, first, and renumbers every other document."""
+    old, new, added = _add_article(tmp_path / "added", "1998/01/breakwater-lamp", BACKFILLED)
+    _only_its_terms_changed(old, new, added)
+    assert [r["ref"] for r in run_lunrjs("sharded", new, ["paraffin"])[0]["results"]] == [str(added)]
+
+    undated = BACKFILLED.replace("added: 2026-11-24T10:00:00+00:00\n", "")
+    _, _, by_date = _add_article(tmp_path / "by-date", "1998/01/breakwater-lamp", undated)
+    assert by_date == 0
 
 
 def _has_document(entry: list, number: int) -> bool:
@@ -175,8 +217,8 @@ def _has_document(entry: list, number: int) -> bool:
 
 
 def test_equal_scores_are_listed_newest_first() -> None:
-    """Documents are numbered oldest first; among results of equal score the page lists the newest first,
-    and otherwise keeps lunr's order (best first)."""
+    """Documents are numbered in the order they entered the archive; among results of equal score the page lists
+    the most recently added first, and otherwise keeps lunr's order (best first)."""
     if shutil.which("node") is None:
         pytest.skip("node is not installed")
     engine = ROOT / "theme" / "static" / "js" / "search.js"

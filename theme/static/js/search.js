@@ -347,8 +347,9 @@
 
   // -- the page -----------------------------------------------------------------------------------------
 
-  // lunr lists equal scores by document number, which counts from the oldest article (news_search numbers
-  // them so, to keep the index files of older articles as they were): the page lists the newest first.
+  // lunr lists equal scores by document number, which counts the articles in the order they entered the
+  // archive (news_search numbers them so, to keep the index files of the others as they were): the page
+  // lists the most recently added first.
   function newestFirstOnTies(found) {
     return found
       .map(function (result, position) {
