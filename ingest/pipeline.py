@@ -77,6 +77,7 @@ class Article:
     dated_by_feed: bool = True  # False: neither the feed nor the page gave a date; `date` is the time of the run
     image: str | None = None  # full mode: the page's lead image (an absolute http(s) URL)
     image_alt: str = ""
+    added: dt.datetime | None = None  # when it entered the archive: this run's time (an update keeps the file's)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,6 +102,7 @@ class Existing:
     modified: dt.datetime | None = None
     via: str | None = None
     fingerprint: Fingerprint | None = None  # for near-duplicates (ingest/resemblance.py)
+    added: dt.datetime | None = None
 
 
 @dataclasses.dataclass
@@ -343,6 +345,7 @@ def normalise(
         dated_by_feed=published is not None,
         image=page.image if page else None,
         image_alt=(page.image_alt or title) if page and page.image else "",
+        added=now,
     )
 
 
@@ -358,6 +361,8 @@ def render(article: Article) -> str:
     lines = ["---", f"id: {article.id}", f"title: {_q(article.title)}", f"date: {article.date.isoformat()}"]
     if article.modified:
         lines.append(f"modified: {article.modified.isoformat()}")
+    if article.added:
+        lines.append(f"added: {article.added.isoformat()}")
     lines += [
         f"section: {article.section}",
         "tags: [" + ", ".join(_q(t) for t in article.tags) + "]",
@@ -418,6 +423,7 @@ def read_archive(content: Path) -> list[Existing]:
                 modified=modified,
                 via=fields.get("via") if isinstance(fields.get("via"), str) else None,
                 fingerprint=fingerprint(body),
+                added=_front_date(fields.get("added")),
             )
         )
     return found
@@ -559,8 +565,9 @@ def store(article: Article, archive: Archive, report: SourceReport, dry_run: boo
                 "skipped", str(existing.path), "edited by hand since ingest wrote it; the update is not applied"
             )
             return
-        # keep the file's name, and its date when the feed gave none
-        article = dataclasses.replace(article, slug=existing.path.stem)
+        # keep the file's name, when it entered the archive (none for a file written before ingest wrote it: the
+        # search index numbers articles in that order), and its date when the feed gave none
+        article = dataclasses.replace(article, slug=existing.path.stem, added=existing.added)
         if not article.dated_by_feed and existing.date is not None:
             article = dataclasses.replace(article, date=existing.date)
         text = render(article)

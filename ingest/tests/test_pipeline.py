@@ -41,9 +41,9 @@ def files(content: Path) -> dict[str, str]:
     return {str(p.relative_to(content)): p.read_text() for p in sorted(content.rglob("*.md"))}
 
 
-def ingest(content: Path, configs: list[SourceConfig] | None = None):
+def ingest(content: Path, configs: list[SourceConfig] | None = None, now: dt.datetime = NOW):
     with Fetcher(FetchPolicy(host_delay=0)) as fetcher:
-        return ingest_sources(configs or sources(), content, fetcher, NOW)
+        return ingest_sources(configs or sources(), content, fetcher, now)
 
 
 def test_sample_sources_write_articles_the_reader_accepts(tmp_path):
@@ -110,6 +110,30 @@ def test_an_updated_item_updates_its_file(tmp_path):
     assert (reports[0].new, reports[0].updated, reports[0].unchanged) == (0, 1, 1)
     assert "14,350" in "".join(files(content).values())
     assert len(files(content)) == 2
+
+
+def test_a_new_article_says_when_it_entered_the_archive_and_an_update_keeps_it(tmp_path):
+    """`added` (the search index numbers articles in that order) is the run's time for a new article; an update
+    a day later keeps it, and an update of a file written before ingest wrote `added` does not add it."""
+    from ingest.pipeline import _with_hash, _without_hash
+
+    feed = tmp_path / "feed.rss"
+    feed.write_text((SAMPLES / "saltmarsh-gazette.rss").read_text())
+    config = [SourceConfig("Saltmarsh Gazette", str(feed), "Climate")]
+    content = tmp_path / "content"
+    ingest(content, config)
+    assert all(f"\nadded: {NOW.isoformat()}\n" in text for text in files(content).values())
+    feed.write_text(feed.read_text().replace("14,200", "14,350"))
+    assert ingest(content, config, now=NOW + dt.timedelta(days=1))[0].updated == 1
+    path = next(path for path in content.rglob("*.md") if "14,350" in path.read_text())
+    assert f"\nadded: {NOW.isoformat()}\n" in path.read_text()
+
+    unhashed, _ = _without_hash(path.read_text())  # as ingest wrote it before it wrote `added`
+    path.write_text(_with_hash(unhashed.replace(f"added: {NOW.isoformat()}\n", "")))
+    feed.write_text(feed.read_text().replace("14,350", "14,500"))
+    assert ingest(content, config, now=NOW + dt.timedelta(days=2))[0].updated == 1
+    assert "14,500" in path.read_text()
+    assert "added:" not in path.read_text()
 
 
 def test_wire_copy_from_another_outlet_is_marked_near_duplicate(tmp_path):

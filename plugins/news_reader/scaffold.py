@@ -57,6 +57,7 @@ def new_article(
         f"id: contrib-{when:%Y-%m-%d}-{slug[:60].rstrip('-')}",
         f"title: {_quoted(title)}",
         f"date: {when.isoformat()}",
+        f"added: {when.isoformat()}",  # when it entered the archive: stays if `date` is changed to an older day
         f"section: {known or section}",
         "tags: []",
         "authors: []",

@@ -162,6 +162,7 @@ def test_new_writes_a_file_that_checks_once_the_placeholders_are_replaced(conten
     assert path == content / "articles" / "2026" / "11" / "night-buses-return-to-the-harbour-route.md"
     text = path.read_text(encoding="utf-8")
     assert "date: 2026-11-23T10:15:00+01:00" in text  # the site's timezone
+    assert "added: 2026-11-23T10:15:00+01:00" in text  # when it entered the archive (search numbers by it)
     assert "section: World" in text
     assert "id: contrib-2026-11-23-night-buses-return-to-the-harbour-route" in text
     assert [f.level for f in check_content(content, SETTINGS)] == [ERROR, ERROR]  # summary and body to write
