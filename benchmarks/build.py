@@ -225,9 +225,10 @@ def measure_size(count: int, keep: bool = False) -> SizeResult:
         full = pelican_run(content, full_out, full_settings, clean=True)
         before = snapshot(full_out)
 
-        # One new article (the corpus's next, whatever its date), one newer than all the others, then one
-        # edited article, each rebuilt into the same output.
-        write_archive(documents[count : count + 1], content)
+        # One new article (the corpus's next, whatever its date, entering the archive after all the others, as
+        # ingest writes it), one newer than all the others, then one edited article, each rebuilt into the
+        # same output.
+        write_archive([added_now(documents[count], documents[:count])], content)
         add_one = pelican_run(content, full_out, full_settings, clean=False)
         after_add = snapshot(full_out)
         newest = newest_article(documents[count + 1], documents[: count + 1])
@@ -275,6 +276,12 @@ def _copy_project_extras(content: Path) -> None:
             shutil.copytree(source, content / name, dirs_exist_ok=True)
         elif source.is_file():
             shutil.copy2(source, content / name)
+
+
+def added_now(document: NewsDocument, archive: Sequence[NewsDocument]) -> NewsDocument:
+    """`document` as ingest writes a new article: `added` (when it entered the archive) after every article of
+    `archive`, an hour after the newest; its date stays its own (the corpus's next can be years older)."""
+    return dataclasses.replace(document, added=max(d.date for d in archive) + dt.timedelta(hours=1))
 
 
 def newest_article(document: NewsDocument, archive: Sequence[NewsDocument]) -> NewsDocument:

@@ -72,6 +72,7 @@ class NewsDocument:
     section: str
     tags: tuple[str, ...]
     source: str
+    added: dt.datetime | None = None  # when it entered the archive (front matter `added`), if not its date
 
     @property
     def text(self) -> str:
@@ -267,6 +268,7 @@ def to_markdown(document: NewsDocument) -> str:
         f"id: {document.ident}",
         f"title: {json.dumps(document.title, ensure_ascii=False)}",
         f"date: {document.date.isoformat(timespec='seconds')}",
+        *([f"added: {document.added.isoformat(timespec='seconds')}"] if document.added else []),
         f"section: {document.section}",
         f"tags: {json.dumps(list(document.tags), ensure_ascii=False)}",
         f"source: {json.dumps(document.source)}",

@@ -6,7 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from benchmarks.build import OutputChange, RunResult, SizeResult, load_results, newest_article, table, to_json
+from benchmarks.build import (
+    OutputChange,
+    RunResult,
+    SizeResult,
+    added_now,
+    load_results,
+    newest_article,
+    table,
+    to_json,
+)
+from benchmarks.corpus import to_markdown
 
 
 def _result(articles: int, commit: str, newest: bool = True) -> SizeResult:
@@ -59,6 +69,12 @@ def test_the_newest_article_comes_after_every_other():
     assert newest.date == dt.datetime(2007, 5, 9, 10, 0, tzinfo=dt.UTC)
     assert newest.slug not in {d.slug for d in documents} | {held_back.slug}
     assert newest.body == "Its own body."
+
+    added = added_now(held_back, documents)  # the corpus's next, entering the archive after all the others
+    assert added.date == held_back.date
+    assert added.added == dt.datetime(2007, 5, 9, 10, 0, tzinfo=dt.UTC)
+    assert "\nadded: 2007-05-09T10:00:00+00:00\n" in to_markdown(added)
+    assert "added:" not in to_markdown(held_back)
 
 
 def test_a_missing_or_foreign_results_file_gives_nothing(tmp_path):
