@@ -21,13 +21,12 @@ Layout of the index folder:
 
 Why not lunr's scores, as lunr.Index.toJSON writes them: one new document changes the document count and
 the average field lengths, hence every score; every shard would change with each article. Here a shard
-changes only when one of its terms is in a new, edited or removed document. (lunr numbers terms in the order
-it first meets them; with documents added in the order they entered the archive, a new article's new terms take
-the next numbers and the others keep theirs.) Shard boundaries are content-defined: a shard ends after a term with a
+changes only when one of its terms is in a new, edited or removed document. Documents are numbered in the
+order they entered the archive (news_search.search.entry_order) and lunr numbers terms in the order it first
+meets them, so a new article's new terms take the next numbers, the others keep theirs, and every store file
+but the last stays as it was. Shard boundaries are content-defined: a shard ends after a term with a
 probability proportional to the term's bytes, decided by a hash of the term, or once it reaches twice the
-target size. A growing term moves at most the boundaries up to the next hash-decided one. Documents are
-numbered in the order they entered the archive (news_search.search.entry_order), so a new article leaves every
-store file but the last as it was.
+target size. A growing term moves at most the boundaries up to the next hash-decided one.
 
 Shard and vocabulary files are named by their content (the first 12 hex digits of their SHA-256, as the
 theme's CSS and JS are): a file that changes gets a new name, listed by the new manifest. A manifest and the

@@ -529,15 +529,19 @@
       });
     }
 
-    function run(queryString, started) {
-      var mine = ++generation;
-      var query = queryString.trim();
+    function clearResults() {
       results = [];
       shown = 0;
       more.hidden = true;
       while (list.firstChild) {
         list.removeChild(list.firstChild);
       }
+    }
+
+    function run(queryString, started) {
+      var mine = ++generation;
+      var query = queryString.trim();
+      clearResults();
       if (!query) {
         say("Type words to search the archive.");
         list.removeAttribute("data-search-ms");
@@ -558,11 +562,7 @@
       return attempt()
         .catch(function (error) {
           if (mine === generation && loader.renew(error)) {
-            results = [];
-            shown = 0;
-            while (list.firstChild) {
-              list.removeChild(list.firstChild);
-            }
+            clearResults();
             return attempt();
           }
           throw error;
