@@ -339,6 +339,12 @@ def time_tag(value: dt.datetime, fmt: str = "%-d %B %Y, %H:%M", relative: bool =
     )
 
 
+# Page records (news_output.pages) need not call these again to check a kept page: the same date and format give
+# the same text (the settings, such as the locale, are part of every record's version).
+date_text.depends_only_on_arguments = True  # type: ignore[attr-defined]
+time_tag.depends_only_on_arguments = True  # type: ignore[attr-defined]
+
+
 def add_template_filters(pelican: Any) -> None:
     """At `initialized`: give templates `date_text` and `time_tag` (a new dict: Pelican's defaults are shared)."""
     filters = pelican.settings.get("JINJA_FILTERS", {})

@@ -591,13 +591,21 @@ def _pass_arg(function: Any) -> bool:
     )
 
 
+# A filter or test whose result depends only on its arguments (and on the plugins' code and the settings, which
+# every record depends on) says so with this attribute set to True. Its calls with arguments of plain values
+# (text, numbers, dates) are not recorded: the values they were given are, wherever the template read them.
+PURE = "depends_only_on_arguments"
+
+
 class _RecordedFunction:
-    """A filter or test that is not Jinja's own: its calls are recorded, with their arguments, and replayed."""
+    """A filter or test that is not Jinja's own: its calls are recorded, with their arguments, and replayed
+    (except a pure function's, above)."""
 
     def __init__(self, kind: str, name: str, function: Callable[..., Any]) -> None:
         self.kind, self.name, self.function = kind, name, function
         self.what = "filter" if kind == "f" else "test"
         self.__name__ = getattr(function, "__name__", name)
+        self.pure = getattr(function, PURE, False) is True
         pass_arg = getattr(function, "jinja_pass_arg", None)
         if pass_arg is not None:
             self.jinja_pass_arg = pass_arg
@@ -609,6 +617,10 @@ class _RecordedFunction:
         if hasattr(self, "jinja_pass_arg"):
             tracer.give_up(f"the {self.what} {self.name!r} takes the template context")
             return self.function(*args, **kwargs)
+        if self.pure and all(_kind(type(value)) == PRIMITIVE for value in (*args, *kwargs.values())):
+            value = self.function(*args, **kwargs)
+            if _kind(type(value)) == PRIMITIVE:
+                return value  # the same as last time if its arguments are: what they were read from is recorded
         try:
             step = tracer.call_step(args, kwargs)
         except Untracked as exc:
@@ -717,23 +729,76 @@ def _observed(value: Any, kind: str) -> Any:
     return tuple(shape(item) for item in value)
 
 
+_ROOT, _ATTR, _ITEM, _INDEX, _KEY, _CALL = range(6)  # what a node's step does (see _Plan)
+_STEP_CODES = {".": _ATTR, "[": _ITEM, "#": _INDEX, "k": _KEY, "()": _CALL}
+
+
+@dataclasses.dataclass
+class _Plan:
+    """A program split for pages whose own variables are `local`: the nodes that start from another variable
+    (the header's sections, settings, the trending strip) are walked once, for every page whose other variables
+    are the very objects they were then; each page walks only the nodes that start from its own variables.
+
+    `ops` are (node, parent, step code, step) in walking order; `checks` are (position in the digest, node,
+    kind code)."""
+
+    shared_roots: tuple[tuple[int, tuple[str, str]], ...]
+    shared_ops: tuple[tuple[int, int, int, Any], ...]
+    local_ops: tuple[tuple[int, int, int, Any], ...]
+    shared_checks: tuple[tuple[int, int, int], ...]
+    local_checks: tuple[tuple[int, int, int], ...]
+    size: int  # nodes
+    # the shared part as last walked: (the shared roots' values, every node's value, every check's result)
+    state: tuple[tuple[Any, ...], list[Any], list[Any]] | None = None
+
+
+def _plan(program: _Program, local: frozenset[str] | None) -> _Plan:
+    is_local: list[bool] = []
+    ops: list[tuple[int, int, int, Any]] = []
+    roots = []
+    for number, (parent, step) in enumerate(program.nodes):
+        if parent < 0:
+            own = local is None or (step[0] == "n" and step[1] in local)
+            if not own:
+                roots.append((number, step))
+            ops.append((number, parent, _ROOT, step))
+        else:
+            own = is_local[parent] or (
+                step[0] == "()" and any(spec[0] == "@" and is_local[spec[1]] for spec in (*step[1], *step[2]))
+            )
+            ops.append((number, parent, _STEP_CODES[step[0]], step[1] if step[0] in ".[#k" else step))
+        is_local.append(own)
+    checks = [(position, node, _KIND_CODES[kind]) for position, (node, kind) in enumerate(program.checks)]
+    return _Plan(
+        shared_roots=tuple(roots),
+        shared_ops=tuple(op for op in ops if not is_local[op[0]]),
+        local_ops=tuple(op for op in ops if is_local[op[0]]),
+        shared_checks=tuple(check for check in checks if not is_local[check[1]]),
+        local_checks=tuple(check for check in checks if is_local[check[1]]),
+        size=len(program.nodes),
+    )
+
+
 class Replayer:
-    """Walks recorded paths in this build. Values reached from the same object by the same step are
-    computed once for all the pages a process checks; pages that made the same observations share one
-    compiled program."""
+    """Walks recorded paths in this build. Pages that made the same observations share one compiled program;
+    the part of it that starts from variables every page shares is walked once for all of them; values reached
+    from the same object by the same attribute or item are computed once for every page a process checks."""
 
     def __init__(self) -> None:
         self._steps: dict[tuple[int, Any], tuple[Any, Any]] = {}
         self._programs: dict[int, tuple[tuple[Observation, ...], _Program]] = {}
-        self._shared: dict[int, Any] = {}  # id(path) -> its value, the same for every page; * 4 + kind: a check
-        self._paths: dict[Path_, Path_] = {}  # one tuple per path (the keys above are their ids)
-        self._roots: dict[int, Any] = {}  # id(root path) -> the first value a page had there (kept alive)
+        self._plans: dict[tuple[int, frozenset[str] | None], _Plan] = {}
+        self._paths: dict[Path_, Path_] = {}  # one tuple per path (a program's keys are their ids)
 
-    def _program(self, observations: tuple[Observation, ...]) -> _Program:
+    def _plan(self, observations: tuple[Observation, ...], local: frozenset[str] | None) -> _Plan:
         known = self._programs.get(id(observations))
         if known is None or known[0] is not observations:
             known = self._programs[id(observations)] = (observations, _compile(observations, self._paths))
-        return known[1]
+        key = (id(known[1]), local)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = _plan(known[1], local)
+        return plan
 
     def digest(
         self,
@@ -746,75 +811,61 @@ class Replayer:
         as it was (a list is now shorter, an object has another type, a call fails). `local` names the
         variables that are the page's own: paths from the others (the header's sections, the trending strip's file,
         settings) are the same for every page, and walked once for all of them (None: walk every path)."""
-        program = self._program(observations)
+        plan = self._plan(observations, local)
         scope = _Scope(roots, template.globals, template.environment)
-        cache, keys = self._shared, program.keys
-        values: list[Any] = []
-        shared: list[bool] = []  # whether each node's value is the same for every page
         try:
-            for number, (parent, step) in enumerate(program.nodes):
-                if parent < 0:  # a root: shared if it is not the page's own and is the very object other pages had
-                    value = scope.root(step)
-                    same = (
-                        local is not None
-                        and (step[0] != "n" or step[1] not in local)
-                        and self._roots.setdefault(keys[number], value) is value
-                    )
-                    shared.append(same)
-                    values.append(value)
-                    continue
-                else:
-                    same = shared[parent] and (
-                        step[0] != "()" or all(spec[0] != "@" or shared[spec[1]] for spec in (*step[1], *step[2]))
-                    )
-                shared.append(same)
-                if same:
-                    found = cache.get(keys[number], _GONE)
-                    if found is not _GONE:
-                        values.append(found)
-                        continue
-                values.append(self._node(parent, step, scope, values))
-                if same:
-                    cache[keys[number]] = values[-1]
-            shapes = []
-            for position, kind in program.checks:
-                if shared[position]:
-                    key = ~(keys[position] * 4 + _KIND_CODES[kind])  # negative: never a node's key
-                    found = cache.get(key, _GONE)
-                    if found is _GONE:
-                        found = cache[key] = _observed(values[position], kind)
-                    shapes.append(found)
-                else:
-                    shapes.append(_observed(values[position], kind))
+            shared_values = tuple(scope.root(step) for _, step in plan.shared_roots)
+            state = plan.state
+            if (
+                state is None
+                or len(state[0]) != len(shared_values)
+                or any(a is not b for a, b in zip(state[0], shared_values, strict=True))
+            ):
+                values: list[Any] = [_GONE] * plan.size
+                results: list[Any] = [None] * (len(plan.shared_checks) + len(plan.local_checks))
+                self._walk(plan.shared_ops, values, scope)
+                self._check(plan.shared_checks, values, results)
+                state = plan.state = (shared_values, values, results)
+            values = state[1].copy()
+            results = state[2].copy()
+            self._walk(plan.local_ops, values, scope)
+            self._check(plan.local_checks, values, results)
         except Exception:
             return None
-        return _digest(shapes)
+        return _digest(results)
 
-    def _node(self, parent: int, step: Any, scope: _Scope, values: list[Any]) -> Any:
-        if parent < 0:
-            return scope.root(step)
-        obj = values[parent]
-        if obj is _GONE or obj is missing or isinstance(obj, Undefined):
-            return _GONE
-        if step[0] == "()":
-            return self._call(obj, step, scope, values)
-        return self._step(obj, step, scope.environment)
+    def _walk(self, ops: tuple[tuple[int, int, int, Any], ...], values: list[Any], scope: _Scope) -> None:
+        steps, environment = self._steps, scope.environment
+        for number, parent, code, step in ops:
+            if code == _ROOT:
+                values[number] = scope.root(step)
+                continue
+            obj = values[parent]
+            if obj is _GONE or obj is missing or isinstance(obj, Undefined):
+                values[number] = _GONE
+            elif code in (_ATTR, _ITEM):
+                key = (id(obj), code, step)
+                known = steps.get(key)
+                if known is None:
+                    value = environment.getattr(obj, step) if code == _ATTR else environment.getitem(obj, step)
+                    known = steps[key] = (obj, _materialise(value))  # the object is kept: its id is not reused
+                values[number] = known[1]
+            elif code == _INDEX:
+                items = obj if type(obj) is list or type(obj) is tuple else _items(obj)
+                values[number] = _materialise(items[step]) if 0 <= step < len(items) else _GONE
+            elif code == _KEY:
+                values[number] = _materialise(obj[step]) if isinstance(obj, dict) and step in obj else _GONE
+            else:
+                values[number] = self._call(obj, step, scope, values)
 
-    def _step(self, obj: Any, step: tuple[Any, ...], environment: Any) -> Any:
-        kind = step[0]
-        if kind == "#":
-            items = _items(obj)
-            return _materialise(items[step[1]]) if 0 <= step[1] < len(items) else _GONE
-        if kind == "k":  # a dict's key
-            return _materialise(obj[step[1]]) if isinstance(obj, dict) and step[1] in obj else _GONE
-        key = (id(obj), step)
-        known = self._steps.get(key)
-        if known is not None:
-            return known[1]
-        value = environment.getattr(obj, step[1]) if kind == "." else environment.getitem(obj, step[1])
-        value = _materialise(value)
-        self._steps[key] = (obj, value)  # the object is kept, so its id is not reused while the entry lives
-        return value
+    @staticmethod
+    def _check(checks: tuple[tuple[int, int, int], ...], values: list[Any], results: list[Any]) -> None:
+        for position, node, kind in checks:
+            value = values[node]
+            if kind == 0:  # "v"
+                results[position] = shape(missing if value is _GONE else value)
+            else:
+                results[position] = _observed(value, _KINDS[kind])
 
     def _call(self, function: Any, step: tuple[Any, ...], scope: _Scope, values: list[Any]) -> Any:
         def argument(spec: tuple[Any, ...]) -> Any:

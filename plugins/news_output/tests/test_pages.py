@@ -15,7 +15,8 @@ from news_output import pages
 from tests.sitebuild import FIXTURES, build_site
 
 # One template with what the theme does: names, attributes, loops with unpacking and `loop`, `length`,
-# `default`, `sort(attribute=...)`, `in`, dict items, a custom filter and a global called with a value read.
+# `default`, `sort(attribute=...)`, `in`, dict items, a custom filter, a pure one (not recorded) and a global called
+# with a value read.
 TEMPLATE = """{{ site }}|{{ article.title }}|{{ article.tags|length }}
 {% for tag in article.tags|sort(attribute="name") %}[{{ tag.name }}{% if not loop.last %},{% endif %}]{% endfor %}
 {% for section, members in sections %}
@@ -25,7 +26,7 @@ TEMPLATE = """{{ site }}|{{ article.title }}|{{ article.tags|length }}
 ({{ item.title|shout }} {{ item["label"]|default("-") }})
 {% endfor %}{% endif %}
 {% if "urgent" in article.flags %}URGENT{% endif %}
-{{ link(article.slug) }}|{{ article.extra.get("note", "") }}
+{{ link(article.slug) }}|{{ article.extra.get("note", "") }}|{{ article.title|whisper(article.section) }}
 {% for key, value in article.extra.items() %}{{ key }}={{ value }};{% endfor %}
 {% if article.period in neighbours %}{{ neighbours[article.period] }}{% endif %}
 """
@@ -38,9 +39,17 @@ class Thing:
         self.__dict__.update(fields)
 
 
+def whisper(text: str, where: str) -> str:
+    return f"{text.lower()} ({where})"
+
+
+whisper.depends_only_on_arguments = True  # type: ignore[attr-defined]
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.DictLoader({"page.html": TEMPLATE}), autoescape=True)
     env.filters["shout"] = lambda text: str(text).upper()
+    env.filters["whisper"] = whisper
     env.globals["link"] = lambda slug: f"/a/{slug}/"
     pages.install(env)
     return env
@@ -138,6 +147,23 @@ def test_an_unchanged_replay_means_the_same_page_over_random_changes() -> None:
             different += 1
     assert same > 50, (same, different)
     assert different > 50, (same, different)
+
+
+def test_a_pure_filter_is_not_recorded_but_what_it_was_given_is() -> None:
+    """A filter marked `depends_only_on_arguments` is not called again to check a page: its call is not among the
+    observations, the values it was given are. A filter not marked is recorded and called again."""
+    env = environment()
+    template = env.from_string("{{ article.title|whisper(article.section) }}|{{ article.title|shout }}")
+    roots = {"article": Thing(title="Tide", section="Local")}
+    _, tracer = render(template, roots)
+    observations, digest = tracer.record()
+    paths = [path for path, _ in observations]
+    assert not any(path[0] == ("f", "whisper") for path in paths), paths
+    assert any(path[0] == ("f", "shout") for path in paths), paths
+    assert ((("n", "article"), (".", "section")), "v") in observations
+    assert pages.Replayer().digest(roots, template, observations) == digest
+    for changed in (Thing(title="Tide", section="World"), Thing(title="Ebb", section="Local")):
+        assert pages.Replayer().digest({"article": changed}, template, observations) != digest
 
 
 def test_a_list_the_page_only_unpacks_is_not_a_dependency() -> None:
