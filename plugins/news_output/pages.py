@@ -166,6 +166,7 @@ def _dot(attribute: str) -> tuple[str, str]:
 
 _node_paths: list[Path_] = []
 _observation_tuples: dict[tuple[int, ...], tuple[Observation, ...]] = {}
+_marked_tuples: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[Observation, ...]] = {}
 _KINDS = ("v", "len", "all")  # what an observation saw: coded with its node as node * 4 + position here
 _KIND_CODES = {kind: code for code, kind in enumerate(_KINDS)}
 
@@ -252,13 +253,19 @@ class Tracer:
         )
 
     def record(self) -> tuple[tuple[Observation, ...], bytes]:
+        """The page's observations, with a marker after each group's node (see _group_paths), and their digest."""
         key = tuple(self.seen)
         observations = _observation_tuples.get(key)
         if observations is None:
             observations = _observation_tuples[key] = tuple(
                 (_node_paths[number >> 2], _KINDS[number & 3]) for number in key
             )
-        return observations, _digest(self.shapes)
+        marked, results = _mark(observations, self.shapes)
+        markers = tuple(position for position, (_, kind) in enumerate(marked) if kind == _GROUP)
+        interned = _marked_tuples.get((key, markers))
+        if interned is None:
+            interned = _marked_tuples[(key, markers)] = tuple(marked)
+        return interned, _fold(marked, results)
 
 
 def _digest(shapes: list[Any]) -> bytes:
@@ -651,6 +658,91 @@ def traceable(template: Any) -> bool:
     return isinstance(getattr(template, "environment", None), TracingEnvironment)
 
 
+_GONE = object()  # a node whose path leads nowhere in this build
+_GROUP = "g"  # an observation kind: the paths below this one are the group of an article's or a tag's reads
+
+
+# --- groups: the reads below an article or a tag, checked once per object ----------------------------------
+#
+# A list page reads the title, the date and the link of twenty articles; an article page reads them for its
+# related articles; each article's card is read by a dozen pages. The reads below a node that holds an article
+# (or a tag, a section, an author) are a *group*: the digest of a page holds the group's digest in their place,
+# so a checker computes it once for each article and each way of reading one (the card, the related item).
+# A group's digest depends only on its object: a call inside it takes only values read inside it, and no call
+# outside it takes a value read inside it (else it is no group, and its reads belong to the page).
+
+
+def _group_paths(observations: Sequence[Observation], shapes: Sequence[Any]) -> set[Path_]:
+    """The nodes whose reads make groups: below the page's variables, holding an article or a URL wrapper."""
+    groups = {
+        path
+        for (path, kind), seen in zip(observations, shapes, strict=True)
+        if kind == "v" and len(path) > 1 and type(seen) is tuple and seen[:1] in (("content",), ("wrapper",))
+    }
+    calls = {path for path, _ in observations if path[-1][0] == "()"}  # a call's result is always observed
+    for call in calls:
+        step = call[-1]
+        for spec in (*step[1], *(value for _, value in step[2])):
+            if spec[0] != "@":
+                continue
+            argument = spec[1]
+            for group in list(groups):
+                inside = _below(call, group)
+                if (inside and argument[: len(group)] != group) or (not inside and _below(argument, group)):
+                    groups.discard(group)  # a value from outside the group, or one from inside taken outside
+    return groups
+
+
+def _below(path: Path_, group: Path_) -> bool:
+    return len(path) > len(group) and path[: len(group)] == group
+
+
+def _owner(path: Path_, groups: set[Path_] | frozenset[Path_]) -> Path_ | None:
+    """The innermost group `path` is below (None: the page's own)."""
+    for end in range(len(path) - 1, 0, -1):
+        if path[:end] in groups:
+            return path[:end]
+    return None
+
+
+def _levels(marked: Sequence[Observation]) -> dict[Path_ | None, list[int]]:
+    """Each group's observations (and the page's own, under None), as positions in `marked`, in order. A
+    group's marker belongs where its node's own observation does."""
+    groups = {path for path, kind in marked if kind == _GROUP}
+    levels: dict[Path_ | None, list[int]] = {None: []}
+    for group in groups:
+        levels[group] = []
+    for position, (path, _) in enumerate(marked):
+        levels[_owner(path, groups)].append(position)
+    return levels
+
+
+def _mark(observations: Sequence[Observation], shapes: Sequence[Any]) -> tuple[list[Observation], list[Any]]:
+    """The observations with a group marker after each group's node; the shapes with None at the markers."""
+    groups = _group_paths(observations, shapes)
+    if not groups:
+        return list(observations), list(shapes)
+    marked: list[Observation] = []
+    results: list[Any] = []
+    for (path, kind), seen in zip(observations, shapes, strict=True):
+        marked.append((path, kind))
+        results.append(seen)
+        if kind == "v" and path in groups:
+            marked.append((path, _GROUP))
+            results.append(None)
+    return marked, results
+
+
+def _fold(marked: Sequence[Observation], results: Sequence[Any]) -> bytes:
+    """A page's digest: what it observed, in order, each group's observations replaced by the group's digest."""
+    levels = _levels(marked)
+
+    def level(group: Path_ | None) -> bytes:
+        return _digest([level(marked[i][0]) if marked[i][1] == _GROUP else results[i] for i in levels[group]])
+
+    return level(None)
+
+
 # --- replaying ---------------------------------------------------------------------------------------------
 
 
@@ -681,41 +773,65 @@ class _Scope:
         return _materialise(value)
 
 
-_GONE = object()  # a node whose path leads nowhere in this build
+_ROOT, _ATTR, _ITEM, _INDEX, _KEY, _CALL = range(6)  # what a node's step does
+_STEP_CODES = {".": _ATTR, "[": _ITEM, "#": _INDEX, "k": _KEY, "()": _CALL}
+_CHECK_CODES = {**_KIND_CODES, _GROUP: 3}
 
 
 @dataclasses.dataclass(frozen=True)
 class _Program:
-    """Observations compiled for replay: each distinct path prefix is a node, walked once per page in order
-    (parents and call arguments before the nodes that use them)."""
+    """Observations compiled for replay: each distinct path prefix is a node, walked in order (parents and call
+    arguments before the nodes that use them). A group's program walks from its object, node 0.
 
-    nodes: tuple[tuple[int, Any], ...]  # (parent node, step), or (-1, root)
-    checks: tuple[tuple[int, str], ...]  # (node, kind) for each observation, in order
-    keys: tuple[int, ...]  # each node's path, as the id of the one tuple this process keeps for it
+    `ops` are (node, parent, step code, step); `checks` (position, node, kind code, the group's program or None),
+    one per observation, in order."""
+
+    ops: tuple[tuple[int, int, int, Any], ...]
+    checks: tuple[tuple[int, int, int, Any], ...]
+    size: int
 
 
-def _compile(observations: tuple[Observation, ...], paths: dict[Path_, Path_]) -> _Program:
-    index: dict[Path_, int] = {}
-    nodes: list[tuple[int, Any]] = []
-    keys: list[int] = []
+def _relative(path: Path_, group: Path_) -> Path_:
+    """`path` (below or at `group`) from `group`, with its calls' arguments too."""
+    steps = []
+    for step in path[len(group) :]:
+        if step[0] == "()":
+            args = tuple(("@", spec[1][len(group) :]) if spec[0] == "@" else spec for spec in step[1])
+            kwargs = tuple((k, ("@", v[1][len(group) :]) if v[0] == "@" else v) for k, v in step[2])
+            step = ("()", args, kwargs)
+        steps.append(step)
+    return tuple(steps)
+
+
+def _compile(entries: Sequence[tuple[Path_, Any]], group: bool) -> _Program:
+    """`entries`: (path, kind) with kind "v", "len", "all" or a group's program; `group`: paths start at node 0."""
+    index: dict[Path_, int] = {(): 0} if group else {}
+    ops: list[tuple[int, int, int, Any]] = []
 
     def node(path: Path_) -> int:
         found = index.get(path)
         if found is not None:
             return found
-        parent = node(path[:-1]) if len(path) > 1 else -1
         step = path[-1]
+        parent = node(path[:-1]) if len(path) > 1 or group else -1
         if step[0] == "()":  # the arguments' paths become nodes first
             args = tuple(("@", node(spec[1])) if spec[0] == "@" else spec for spec in step[1])
             kwargs = tuple((name, ("@", node(spec[1])) if spec[0] == "@" else spec) for name, spec in step[2])
             step = ("()", args, kwargs)
-        index[path] = len(nodes)
-        nodes.append((parent, step))
-        keys.append(id(paths.setdefault(path, path)))
-        return index[path]
+        number = index[path] = len(index)
+        if parent < 0:
+            ops.append((number, parent, _ROOT, step))
+        else:
+            ops.append((number, parent, _STEP_CODES[step[0]], step[1] if step[0] in ".[#k" else step))
+        return number
 
-    checks = tuple((node(path), kind) for path, kind in observations)
-    return _Program(tuple(nodes), checks, tuple(keys))
+    checks = tuple(
+        (position, node(path), 3, kind)
+        if isinstance(kind, _Program)
+        else (position, node(path), _CHECK_CODES[kind], None)
+        for position, (path, kind) in enumerate(entries)
+    )
+    return _Program(tuple(ops), checks, len(index))
 
 
 def _observed(value: Any, kind: str) -> Any:
@@ -729,75 +845,89 @@ def _observed(value: Any, kind: str) -> Any:
     return tuple(shape(item) for item in value)
 
 
-_ROOT, _ATTR, _ITEM, _INDEX, _KEY, _CALL = range(6)  # what a node's step does (see _Plan)
-_STEP_CODES = {".": _ATTR, "[": _ITEM, "#": _INDEX, "k": _KEY, "()": _CALL}
-
-
 @dataclasses.dataclass
 class _Plan:
-    """A program split for pages whose own variables are `local`: the nodes that start from another variable
+    """A page program split for pages whose own variables are `local`: the nodes that start from another variable
     (the header's sections, settings, the trending strip) are walked once, for every page whose other variables
-    are the very objects they were then; each page walks only the nodes that start from its own variables.
-
-    `ops` are (node, parent, step code, step) in walking order; `checks` are (position in the digest, node,
-    kind code)."""
+    are the very objects they were then; each page walks only the nodes that start from its own variables."""
 
     shared_roots: tuple[tuple[int, tuple[str, str]], ...]
     shared_ops: tuple[tuple[int, int, int, Any], ...]
     local_ops: tuple[tuple[int, int, int, Any], ...]
-    shared_checks: tuple[tuple[int, int, int], ...]
-    local_checks: tuple[tuple[int, int, int], ...]
-    size: int  # nodes
+    shared_checks: tuple[tuple[int, int, int, Any], ...]  # (position in the digest, node, kind code, group)
+    local_checks: tuple[tuple[int, int, int, Any], ...]
+    size: int
     # the shared part as last walked: (the shared roots' values, every node's value, every check's result)
     state: tuple[tuple[Any, ...], list[Any], list[Any]] | None = None
 
 
 def _plan(program: _Program, local: frozenset[str] | None) -> _Plan:
-    is_local: list[bool] = []
-    ops: list[tuple[int, int, int, Any]] = []
+    is_local: list[bool] = [False] * program.size
     roots = []
-    for number, (parent, step) in enumerate(program.nodes):
-        if parent < 0:
+    for number, parent, code, step in program.ops:
+        if code == _ROOT:
             own = local is None or (step[0] == "n" and step[1] in local)
             if not own:
                 roots.append((number, step))
-            ops.append((number, parent, _ROOT, step))
         else:
             own = is_local[parent] or (
-                step[0] == "()" and any(spec[0] == "@" and is_local[spec[1]] for spec in (*step[1], *step[2]))
+                code == _CALL and any(spec[0] == "@" and is_local[spec[1]] for spec in (*step[1], *step[2]))
             )
-            ops.append((number, parent, _STEP_CODES[step[0]], step[1] if step[0] in ".[#k" else step))
-        is_local.append(own)
-    checks = [(position, node, _KIND_CODES[kind]) for position, (node, kind) in enumerate(program.checks)]
+        is_local[number] = own
+    checks = program.checks
     return _Plan(
         shared_roots=tuple(roots),
-        shared_ops=tuple(op for op in ops if not is_local[op[0]]),
-        local_ops=tuple(op for op in ops if is_local[op[0]]),
+        shared_ops=tuple(op for op in program.ops if not is_local[op[0]]),
+        local_ops=tuple(op for op in program.ops if is_local[op[0]]),
         shared_checks=tuple(check for check in checks if not is_local[check[1]]),
         local_checks=tuple(check for check in checks if is_local[check[1]]),
-        size=len(program.nodes),
+        size=program.size,
     )
 
 
 class Replayer:
     """Walks recorded paths in this build. Pages that made the same observations share one compiled program;
-    the part of it that starts from variables every page shares is walked once for all of them; values reached
+    the part of it that starts from variables every page shares is walked once for all of them; a group (the
+    reads below an article or a tag) is walked once for each object and each way of reading it; values reached
     from the same object by the same attribute or item are computed once for every page a process checks."""
 
     def __init__(self) -> None:
-        self._steps: dict[tuple[int, Any], tuple[Any, Any]] = {}
+        self._steps: dict[tuple[int, int, Any], tuple[Any, Any]] = {}
         self._programs: dict[int, tuple[tuple[Observation, ...], _Program]] = {}
+        self._groups: dict[Any, _Program] = {}  # a group's observations, from its node -> its program
         self._plans: dict[tuple[int, frozenset[str] | None], _Plan] = {}
-        self._paths: dict[Path_, Path_] = {}  # one tuple per path (a program's keys are their ids)
+        self._digests: dict[tuple[int, int], tuple[Any, bytes]] = {}  # (id(object), id(group program))
 
-    def _plan(self, observations: tuple[Observation, ...], local: frozenset[str] | None) -> _Plan:
+    def _program(self, observations: tuple[Observation, ...]) -> _Program:
         known = self._programs.get(id(observations))
         if known is None or known[0] is not observations:
-            known = self._programs[id(observations)] = (observations, _compile(observations, self._paths))
-        key = (id(known[1]), local)
+            levels = _levels(observations)
+
+            def entries(group: Path_ | None) -> list[tuple[Path_, Any]]:
+                found = []
+                for position in levels[group]:
+                    path, kind = observations[position]
+                    found.append((path, self._group(path, entries(path)) if kind == _GROUP else kind))
+                return found
+
+            known = self._programs[id(observations)] = (observations, _compile(entries(None), group=False))
+        return known[1]
+
+    def _group(self, path: Path_, entries: list[tuple[Path_, Any]]) -> _Program:
+        """One program for every group read the same way (relative to its node), whichever page read it."""
+        relative = [(_relative(inner, path), kind) for inner, kind in entries]
+        key = tuple((inner, kind if isinstance(kind, str) else id(kind)) for inner, kind in relative)
+        program = self._groups.get(key)
+        if program is None:
+            program = self._groups[key] = _compile(relative, group=True)
+        return program
+
+    def _plan(self, observations: tuple[Observation, ...], local: frozenset[str] | None) -> _Plan:
+        program = self._program(observations)
+        key = (id(program), local)
         plan = self._plans.get(key)
         if plan is None:
-            plan = self._plans[key] = _plan(known[1], local)
+            plan = self._plans[key] = _plan(program, local)
         return plan
 
     def digest(
@@ -824,12 +954,12 @@ class Replayer:
                 values: list[Any] = [_GONE] * plan.size
                 results: list[Any] = [None] * (len(plan.shared_checks) + len(plan.local_checks))
                 self._walk(plan.shared_ops, values, scope)
-                self._check(plan.shared_checks, values, results)
+                self._check(plan.shared_checks, values, results, scope)
                 state = plan.state = (shared_values, values, results)
             values = state[1].copy()
             results = state[2].copy()
             self._walk(plan.local_ops, values, scope)
-            self._check(plan.local_checks, values, results)
+            self._check(plan.local_checks, values, results, scope)
         except Exception:
             return None
         return _digest(results)
@@ -858,14 +988,31 @@ class Replayer:
             else:
                 values[number] = self._call(obj, step, scope, values)
 
-    @staticmethod
-    def _check(checks: tuple[tuple[int, int, int], ...], values: list[Any], results: list[Any]) -> None:
-        for position, node, kind in checks:
+    def _check(
+        self, checks: tuple[tuple[int, int, int, Any], ...], values: list[Any], results: list[Any], scope: _Scope
+    ) -> None:
+        for position, node, kind, group in checks:
             value = values[node]
             if kind == 0:  # "v"
                 results[position] = shape(missing if value is _GONE else value)
+            elif kind == 3:
+                results[position] = self._group_digest(group, value, scope)
             else:
                 results[position] = _observed(value, _KINDS[kind])
+
+    def _group_digest(self, program: _Program, value: Any, scope: _Scope) -> bytes:
+        key = (id(value), id(program))
+        known = self._digests.get(key)
+        if known is not None and known[0] is value:
+            return known[1]
+        values: list[Any] = [_GONE] * program.size
+        values[0] = value
+        results: list[Any] = [None] * len(program.checks)
+        self._walk(program.ops, values, scope)
+        self._check(program.checks, values, results, scope)
+        digest = _digest(results)
+        self._digests[key] = (value, digest)  # the object is kept: its id is not reused
+        return digest
 
     def _call(self, function: Any, step: tuple[Any, ...], scope: _Scope, values: list[Any]) -> Any:
         def argument(spec: tuple[Any, ...]) -> Any:

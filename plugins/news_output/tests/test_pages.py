@@ -11,6 +11,7 @@ from typing import Any
 
 import jinja2
 from news_output import pages
+from pelican.urlwrappers import URLWrapper
 
 from tests.sitebuild import FIXTURES, build_site
 
@@ -23,8 +24,9 @@ TEMPLATE = """{{ site }}|{{ article.title }}|{{ article.tags|length }}
 <{{ section.name }}{% if article.section == section.name %} *{% endif %}>
 {% endfor %}
 {% if article.related %}{% for item in article.related[:2] %}
-({{ item.title|shout }} {{ item["label"]|default("-") }})
+({{ item.title|shout }} {{ item["label"]|default("-") }} {{ item.initial(2) }})
 {% endfor %}{% endif %}
+{% for tag in article.tags %}{{ link(tag.name) }}{% endfor %}
 {% if "urgent" in article.flags %}URGENT{% endif %}
 {{ link(article.slug) }}|{{ article.extra.get("note", "") }}|{{ article.title|whisper(article.section) }}
 {% for key, value in article.extra.items() %}{{ key }}={{ value }};{% endfor %}
@@ -33,10 +35,21 @@ TEMPLATE = """{{ site }}|{{ article.title }}|{{ article.tags|length }}
 
 
 class Thing:
-    """An object of the build (an article, a tag): attributes only."""
+    """An object of the build: attributes only."""
 
     def __init__(self, **fields: Any) -> None:
         self.__dict__.update(fields)
+
+
+class Item(URLWrapper):
+    """A tag or a related article: what a page reads below one is a group, checked once for each (pages.py)."""
+
+    def __init__(self, name: str, **fields: Any) -> None:
+        super().__init__(name, {})
+        self.__dict__.update(fields)
+
+    def initial(self, letters: int) -> str:
+        return str(self.name)[:letters]
 
 
 def whisper(text: str, where: str) -> str:
@@ -64,8 +77,10 @@ def render(template: jinja2.Template, roots: dict[str, Any]) -> tuple[str, pages
 def site(rng: random.Random) -> dict[str, Any]:
     """A small random build: an article with tags, related items, flags, extra fields; sections with members."""
     words = ["ferry", "port", "tide", "vote", "mill", "rail"]
-    tags = [Thing(name=rng.choice(words)) for _ in range(rng.randint(0, 3))]
-    related = [Thing(title=rng.choice(words), label=rng.choice(words)) for _ in range(rng.randint(0, 3))]
+    tags = [Item(rng.choice(words)) for _ in range(rng.randint(0, 3))]
+    related = [
+        Item(rng.choice(words), title=rng.choice(words), label=rng.choice(words)) for _ in range(rng.randint(0, 3))
+    ]
     extra = {rng.choice(["note", "kicker"]): rng.choice(words) for _ in range(rng.randint(0, 2))}
     article = Thing(
         title=rng.choice(words),
@@ -86,17 +101,19 @@ def mutate(rng: random.Random, roots: dict[str, Any]) -> dict[str, Any]:
     """The same build with one thing changed, which the page may or may not read."""
     changed = copy.deepcopy(roots)
     article = changed["article"]
-    choice = rng.randrange(9)
+    choice = rng.randrange(10)
     if choice == 0:
         article.title += "!"
     elif choice == 1 and article.tags:
         rng.choice(article.tags).name = "quay"
     elif choice == 2:
-        article.tags.append(Thing(name="quay"))
+        article.tags.append(Item("quay"))
     elif choice == 3 and changed["sections"]:
         changed["sections"][0][1].append(99)  # a section's members: never shown
     elif choice == 4:
-        article.related = [*article.related[1:], Thing(title="new", label="x")]
+        article.related = [*article.related[1:], Item("new", title="new", label="x")]
+    elif choice == 9 and article.related:
+        rng.choice(article.related).label = "changed"
     elif choice == 5:
         article.flags = {"urgent"} if "urgent" not in article.flags else {"calm"}
     elif choice == 6:
@@ -128,18 +145,23 @@ def test_a_traced_page_is_the_page() -> None:
 
 def test_an_unchanged_replay_means_the_same_page_over_random_changes() -> None:
     """The property the build relies on: same digest => same bytes. And the digest does not change for
-    everything: a change the page does not read keeps it."""
+    everything: a change the page does not read keeps it. One checker replays every page, as a build's worker
+    does (groups and attributes it has seen are not walked again)."""
     template = environment().get_template("page.html")
     rng = random.Random(7)
-    same = different = 0
+    checker = pages.Replayer()
+    same = different = grouped = 0
     for _ in range(400):
         roots = site(rng)
         output, tracer = render(template, roots)
         assert not tracer.untracked, tracer.untracked
         observations, digest = tracer.record()
+        grouped += any(kind == "g" for _, kind in observations)
         assert pages.Replayer().digest(roots, template, observations) == digest
+        assert checker.digest(roots, template, observations, local=frozenset({"article"})) == digest
         changed = mutate(rng, roots)
-        replayed = pages.Replayer().digest(changed, template, observations)
+        replayed = checker.digest(changed, template, observations, local=frozenset({"article"}))
+        assert pages.Replayer().digest(changed, template, observations) == replayed
         if replayed == digest:
             same += 1
             assert template.render(changed) == output
@@ -147,6 +169,28 @@ def test_an_unchanged_replay_means_the_same_page_over_random_changes() -> None:
             different += 1
     assert same > 50, (same, different)
     assert different > 50, (same, different)
+    assert grouped > 100, grouped
+
+
+def test_a_group_is_the_reads_below_one_object_and_only_its_own() -> None:
+    """The reads below a related item make a group (checked once per item and way of reading it); the reads
+    below a tag whose name is given to a global are the page's own (the call is checked for each page)."""
+    template = environment().from_string(
+        "{% for item in article.related %}{{ item.title }} {{ item.initial(2) }};{% endfor %}"
+        "{% for tag in article.tags %}{{ link(tag.name) }}{% endfor %}"
+    )
+    related = [Item("a", title="Ferry"), Item("b", title="Port")]
+    roots = {"article": Thing(related=related, tags=[Item("harbour")])}
+    output, tracer = render(template, roots)
+    assert output == "Ferry a;Port b;/a/harbour/"
+    observations, digest = tracer.record()
+    groups = [path for path, kind in observations if kind == "g"]
+    base = (("n", "article"), (".", "related"))
+    assert groups == [(*base, ("#", 0)), (*base, ("#", 1))]
+    checker = pages.Replayer()
+    assert checker.digest(roots, template, observations, local=frozenset({"article"})) == digest
+    related[1].title = "Quay"  # the same object, read again by another page's checker
+    assert pages.Replayer().digest(roots, template, observations) != digest
 
 
 def test_a_pure_filter_is_not_recorded_but_what_it_was_given_is() -> None:
