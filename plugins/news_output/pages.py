@@ -165,8 +165,10 @@ def _dot(attribute: str) -> tuple[str, str]:
 
 
 _node_paths: list[Path_] = []
+_node_rooted: list[bool] = []  # whether each node is a root (a page's variable, a filter)
 _observation_tuples: dict[tuple[int, ...], tuple[Observation, ...]] = {}
-_marked_tuples: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[Observation, ...]] = {}
+# (observations, the positions of the articles and tags among them) -> (observations with group markers, levels)
+_structures: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[tuple[Observation, ...], list[list[int]]]] = {}
 _KINDS = ("v", "len", "all")  # what an observation saw: coded with its node as node * 4 + position here
 _KIND_CODES = {kind: code for code, kind in enumerate(_KINDS)}
 
@@ -178,6 +180,7 @@ def _child(parent: int, step: tuple[Any, ...]) -> int:
     if found is None:
         found = _node_ids[key] = len(_node_paths)
         _node_paths.append((step,) if parent < 0 else (*_node_paths[parent], step))
+        _node_rooted.append(parent < 0)
     return found
 
 
@@ -253,19 +256,30 @@ class Tracer:
         )
 
     def record(self) -> tuple[tuple[Observation, ...], bytes]:
-        """The page's observations, with a marker after each group's node (see _group_paths), and their digest."""
+        """The page's observations, with a marker after each group's node (see _group_paths), and their digest:
+        of what the page observed, in order, each group's observations replaced by the group's digest (of its
+        own, likewise). The groups' arrangement is worked out once for every page that observed the same way."""
         key = tuple(self.seen)
         observations = _observation_tuples.get(key)
         if observations is None:
             observations = _observation_tuples[key] = tuple(
                 (_node_paths[number >> 2], _KINDS[number & 3]) for number in key
             )
-        marked, results = _mark(observations, self.shapes)
-        markers = tuple(position for position, (_, kind) in enumerate(marked) if kind == _GROUP)
-        interned = _marked_tuples.get((key, markers))
-        if interned is None:
-            interned = _marked_tuples[(key, markers)] = tuple(marked)
-        return interned, _fold(marked, results)
+        shapes = self.shapes
+        candidates = tuple(
+            position
+            for position, (number, seen) in enumerate(zip(key, shapes, strict=True))
+            if type(seen) is tuple and seen[:1] in _GROUP_SHAPES and not number & 3 and not _node_rooted[number >> 2]
+        )
+        structure = _structures.get((key, candidates))
+        if structure is None:
+            structure = _structures[(key, candidates)] = _structure(observations, candidates)
+        marked, levels = structure
+
+        def fold(level: list[int]) -> bytes:
+            return _digest([shapes[entry] if entry >= 0 else fold(levels[~entry]) for entry in level])
+
+        return marked, fold(levels[0])
 
 
 def _digest(shapes: list[Any]) -> bytes:
@@ -672,13 +686,13 @@ _GROUP = "g"  # an observation kind: the paths below this one are the group of a
 # outside it takes a value read inside it (else it is no group, and its reads belong to the page).
 
 
-def _group_paths(observations: Sequence[Observation], shapes: Sequence[Any]) -> set[Path_]:
-    """The nodes whose reads make groups: below the page's variables, holding an article or a URL wrapper."""
-    groups = {
-        path
-        for (path, kind), seen in zip(observations, shapes, strict=True)
-        if kind == "v" and len(path) > 1 and type(seen) is tuple and seen[:1] in (("content",), ("wrapper",))
-    }
+_GROUP_SHAPES = (("content",), ("wrapper",))  # the start of an article's or a URL wrapper's shape
+
+
+def _group_paths(observations: Sequence[Observation], candidates: set[Path_]) -> set[Path_]:
+    """Of the candidates (nodes below the page's variables that hold an article or a URL wrapper), those whose
+    reads make groups."""
+    groups = set(candidates)
     calls = {path for path, _ in observations if path[-1][0] == "()"}  # a call's result is always observed
     for call in calls:
         step = call[-1]
@@ -717,30 +731,26 @@ def _levels(marked: Sequence[Observation]) -> dict[Path_ | None, list[int]]:
     return levels
 
 
-def _mark(observations: Sequence[Observation], shapes: Sequence[Any]) -> tuple[list[Observation], list[Any]]:
-    """The observations with a group marker after each group's node; the shapes with None at the markers."""
-    groups = _group_paths(observations, shapes)
-    if not groups:
-        return list(observations), list(shapes)
+def _structure(
+    observations: tuple[Observation, ...], candidates: tuple[int, ...]
+) -> tuple[tuple[Observation, ...], list[list[int]]]:
+    """The observations with a marker after each group's node, and the levels Tracer.record digests: the
+    page's first, then each group's, as positions in `observations` (a group's digest: ~ its level's index)."""
+    groups = _group_paths(observations, {observations[position][0] for position in candidates})
     marked: list[Observation] = []
-    results: list[Any] = []
-    for (path, kind), seen in zip(observations, shapes, strict=True):
+    origin: list[int] = []  # each marked entry's position in `observations`, -1 for a marker
+    for position, (path, kind) in enumerate(observations):
         marked.append((path, kind))
-        results.append(seen)
+        origin.append(position)
         if kind == "v" and path in groups:
             marked.append((path, _GROUP))
-            results.append(None)
-    return marked, results
-
-
-def _fold(marked: Sequence[Observation], results: Sequence[Any]) -> bytes:
-    """A page's digest: what it observed, in order, each group's observations replaced by the group's digest."""
-    levels = _levels(marked)
-
-    def level(group: Path_ | None) -> bytes:
-        return _digest([level(marked[i][0]) if marked[i][1] == _GROUP else results[i] for i in levels[group]])
-
-    return level(None)
+            origin.append(-1)
+    by_group = _levels(marked)
+    number = {group: index for index, group in enumerate(by_group)}  # None (the page) first
+    levels = [
+        [origin[i] if origin[i] >= 0 else ~number[marked[i][0]] for i in positions] for positions in by_group.values()
+    ]
+    return tuple(marked), levels
 
 
 # --- replaying ---------------------------------------------------------------------------------------------
