@@ -638,16 +638,18 @@ class _RecordedFunction:
         if hasattr(self, "jinja_pass_arg"):
             tracer.give_up(f"the {self.what} {self.name!r} takes the template context")
             return self.function(*args, **kwargs)
-        if self.pure and all(_kind(type(value)) == PRIMITIVE for value in (*args, *kwargs.values())):
-            value = self.function(*args, **kwargs)
-            if _kind(type(value)) == PRIMITIVE:
-                return value  # the same as last time if its arguments are: what they were read from is recorded
+        value = self.function(*args, **kwargs)
+        if (
+            self.pure
+            and _kind(type(value)) == PRIMITIVE
+            and all(_kind(type(argument)) == PRIMITIVE for argument in (*args, *kwargs.values()))
+        ):
+            return value  # the same as last time if its arguments are: what they were read from is recorded
         try:
             step = tracer.call_step(args, kwargs)
         except Untracked as exc:
             tracer.give_up(f"the {self.what} {self.name!r}: {exc}")
-            return self.function(*args, **kwargs)
-        value = self.function(*args, **kwargs)
+            return value
         return tracer.track(_child(_child(-1, (self.kind, self.name)), step), value)
 
 
@@ -785,7 +787,8 @@ class _Scope:
 
 _ROOT, _ATTR, _ITEM, _INDEX, _KEY, _CALL = range(6)  # what a node's step does
 _STEP_CODES = {".": _ATTR, "[": _ITEM, "#": _INDEX, "k": _KEY, "()": _CALL}
-_CHECK_CODES = {**_KIND_CODES, _GROUP: 3}
+_GROUP_CHECK = len(_KINDS)  # a check's kind code for a group (after "v", "len", "all")
+_CHECK_CODES = {**_KIND_CODES, _GROUP: _GROUP_CHECK}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -836,7 +839,7 @@ def _compile(entries: Sequence[tuple[Path_, Any]], group: bool) -> _Program:
         return number
 
     checks = tuple(
-        (position, node(path), 3, kind)
+        (position, node(path), _GROUP_CHECK, kind)
         if isinstance(kind, _Program)
         else (position, node(path), _CHECK_CODES[kind], None)
         for position, (path, kind) in enumerate(entries)
@@ -956,11 +959,7 @@ class Replayer:
         try:
             shared_values = tuple(scope.root(step) for _, step in plan.shared_roots)
             state = plan.state
-            if (
-                state is None
-                or len(state[0]) != len(shared_values)
-                or any(a is not b for a, b in zip(state[0], shared_values, strict=True))
-            ):
+            if state is None or any(a is not b for a, b in zip(state[0], shared_values, strict=True)):
                 values: list[Any] = [_GONE] * plan.size
                 results: list[Any] = [None] * (len(plan.shared_checks) + len(plan.local_checks))
                 self._walk(plan.shared_ops, values, scope)
@@ -1005,7 +1004,7 @@ class Replayer:
             value = values[node]
             if kind == 0:  # "v"
                 results[position] = shape(missing if value is _GONE else value)
-            elif kind == 3:
+            elif kind == _GROUP_CHECK:
                 results[position] = self._group_digest(group, value, scope)
             else:
                 results[position] = _observed(value, _KINDS[kind])
