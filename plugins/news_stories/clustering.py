@@ -13,10 +13,11 @@ An article is a `StoryItem` (its text, time, tags and any front-matter override)
    while that average is at least the threshold. An average over every pair does not chain like "any link
    joins" does: an article that mentions two events does not glue them together.
 
-A story's id is made from its earliest article's id, so it stays the same when later articles join it. Arcs
-thread stories (chapters) in time order: each story continues the arc of the most similar of the arcs' last
-few chapters, when similar enough and at most `arc_gap_days` after it; otherwise it may start an arc. An arc
-never merges with another, so a story that resembles two threads does not glue them into one.
+A story's id is the id of the article that entered the archive first (front matter `added`, else its date), so it
+stays the same when other articles join it, an older report found later among them. Arcs thread stories
+(chapters) in time order: each story continues the arc of the most similar of the arcs' last few chapters, when
+similar enough and at most `arc_gap_days` after it; otherwise it may start an arc. An arc never merges with
+another, so a story that resembles two threads does not glue them into one.
 """
 
 from __future__ import annotations
@@ -67,6 +68,11 @@ class StoryItem:
     tags: tuple[str, ...] = ()
     forced: str | None = None
     arc: str | None = None
+    added: float | None = None  # POSIX seconds when it entered the archive (front matter `added`); None: timestamp
+
+    @property
+    def entered(self) -> float:
+        return self.timestamp if self.added is None else self.added
 
 
 @dataclasses.dataclass(frozen=True)
@@ -238,9 +244,11 @@ def average_linkage(total: int, links: Links, threshold: float, cannot: Sequence
 # --- stories ----------------------------------------------------------------------------------------------
 
 
-def story_id(key: str) -> str:
-    """A story's id: its earliest article's key, so it stays the same while later articles join it."""
-    return key
+def story_id(items: Sequence[StoryItem], members: Sequence[int]) -> str:
+    """A story's id: the key of the article that entered the archive first (`added`, then its date, then its
+    key), so it stays the same while other articles join it, an older report found later among them."""
+    first = min(members, key=lambda i: (items[i].entered, items[i].timestamp, items[i].key))
+    return items[first].key
 
 
 def cluster_items(
@@ -291,7 +299,7 @@ def cluster_items(
     for members in groups.values():
         ordered = tuple(sorted(members, key=lambda i: (timestamps[i], items[i].key)))
         named = sorted({str(items[i].forced) for i in ordered if items[i].forced and items[i].forced != NO_STORY})
-        ident = named[0] if named else story_id(items[ordered[0]].key)
+        ident = named[0] if named else story_id(items, ordered)
         clusters.append(Cluster(ident, ordered))
     clusters.sort(key=lambda c: (timestamps[c.members[0]], items[c.members[0]].key))
     return clusters
@@ -339,6 +347,7 @@ def find_arcs(
         return []
     starts = np.array([items[c.members[0]].timestamp for c in clusters], dtype=np.float64)
     ends = np.array([max(items[i].timestamp for i in c.members) for c in clusters], dtype=np.float64)
+    entered = [min(items[i].entered for i in c.members) for c in clusters]
     override: list[str | None] = []
     for cluster in clusters:
         keys = sorted({str(items[i].arc) for i in cluster.members if items[i].arc})
@@ -402,7 +411,9 @@ def find_arcs(
             continue
         if not automatic and len(ordered) < 2:
             continue
-        arc_key = clusters[ordered[0]].ident if automatic else key
+        # An automatic arc is named after the chapter that entered the archive first (its id, as a story's).
+        first = min(ordered, key=lambda c: (entered[c], starts[c], clusters[c].ident))
+        arc_key = clusters[first].ident if automatic else key
         arcs.append(Arc(arc_key, None, ordered))
     arcs.sort(key=lambda a: (starts[a.chapters[0]], a.key))
     return arcs

@@ -251,9 +251,9 @@ class ChapterView:
 
     @property
     def anchor(self) -> str:
-        """The chapter's id on the arc's page, from its first article: unlike its number, it stays when an
-        earlier chapter is inserted, so the pages that link to it need not change."""
-        return f"ch-{self.articles[0].slug}"
+        """The chapter's id on the arc's page, from its story's id (or its one article): unlike its number, it
+        stays when an earlier chapter is inserted, so the pages that link to it need not change."""
+        return f"ch-{self.story.ident if self.story else self.articles[0].slug}"
 
 
 @dataclasses.dataclass
@@ -307,6 +307,7 @@ def as_item(article: Any, overrides: Overrides) -> StoryItem:
         tags=tuple(str(getattr(tag, "name", tag)) for tag in getattr(article, "tags", None) or ()),
         forced=story,
         arc=overrides.arc,
+        added=added.timestamp() if (added := getattr(article, "added", None)) else None,
     )
 
 

@@ -163,6 +163,37 @@ def test_story_id_survives_adding_articles(items, clustered):
         assert after[ident] == expected
 
 
+@pytest.mark.parametrize("entered_later", [True, False])
+@pytest.mark.parametrize("hours_before", [3, 5 * 24])
+def test_an_older_report_found_later_keeps_the_story_and_arc_ids(items, entered_later, hours_before):
+    """Ingest may bring an outlet's report from before a story's first article (a slow feed): with `added`
+    (when it entered the archive) after the others', it joins the story (3 hours before) or opens the arc
+    (5 days before: a story of its own) without renaming the story or the arc."""
+    now = max(item.timestamp for item in items) + 86_400
+    dated = [dataclasses.replace(item, added=item.timestamp) for item in items]
+    first = next(i for i in dated if i.key == "port-alder-ferry-crews-vote-to-strike")
+    older = StoryItem(
+        key="aa-ferry-crews-to-vote-on-strike-harbourpost",
+        title="Port Alder ferry crews vote on strike as pay talks stall",
+        text=first.text,
+        timestamp=first.timestamp - hours_before * 3600,
+        tags=first.tags,
+        added=now if entered_later else None,
+    )
+    grown = sorted([*dated, older], key=lambda i: (i.timestamp, i.key))
+    vectors = story_vectors(grown)
+    clusters = cluster_items(grown, vectors=vectors)
+    ident = {grown[i].key: cluster.ident for cluster in clusters for i in cluster.members}
+    arcs = find_arcs(grown, clusters, vectors)
+    arc = next(a for a in arcs if any(ident[first.key] == clusters[c].ident for c in a.chapters))
+    assert grown[clusters[arc.chapters[0]].members[0]].key == older.key  # the earliest report opens the arc
+    assert (ident[older.key] == ident[first.key]) == (hours_before < 24)
+    # Without `added` an article counts as entered on its date: the older report names what it is first in.
+    expected = first.key if entered_later else older.key
+    assert arc.key == expected
+    assert ident[first.key] == (expected if hours_before < 24 else first.key)
+
+
 def test_forced_story_and_story_none(items):
     decoy = next(i for i in items if i.key == "osmark-reserve-bank-holds-rates")
     leader = next(i for i in items if i.key == "veltran-central-bank-lifts-rates-meridian")

@@ -12,7 +12,14 @@ import pytest
 from bs4 import BeautifulSoup
 from news_reader import NewsMarkdownReader
 from news_stories.digests import Coverage, StoryCoverage, build_digests
-from news_stories.stories import Overrides, StoriesSettingsError, StoryOverrideError, read_overrides, read_settings
+from news_stories.stories import (
+    Overrides,
+    StoriesSettingsError,
+    StoryOverrideError,
+    as_item,
+    read_overrides,
+    read_settings,
+)
 from pelican.settings import DEFAULT_CONFIG
 
 ORIGIN = "https://news.example.org"
@@ -184,6 +191,18 @@ def test_overrides_are_read_and_bad_ones_named(tmp_path):
     bad = _article(tmp_path, "bad.md", "story: Ferry Week!\n")
     with pytest.raises(StoryOverrideError, match=r"bad.md:7: error: story 'Ferry Week!' is not a usable id"):
         read_overrides(bad)
+
+
+def test_an_article_enters_the_stories_when_it_was_added(tmp_path):
+    """`added` (written by ingest) is when the article entered the archive: the story's id comes from the
+    first to enter, so the item carries it; an article without it entered on its date."""
+    backfilled = _article(tmp_path, "late.md", "added: 2026-11-05T10:30:00+00:00\n")
+    plain = _article(tmp_path, "plain.md", "")
+    items = [as_item(SimpleNamespace(slug=a.title, **vars(a)), Overrides()) for a in (backfilled, plain)]
+    assert items[0].added == dt.datetime(2026, 11, 5, 10, 30, tzinfo=dt.UTC).timestamp()
+    assert items[0].entered == items[0].added != items[0].timestamp
+    assert items[1].added is None
+    assert items[1].entered == items[1].timestamp == dt.datetime(2026, 11, 2, 8, tzinfo=dt.UTC).timestamp()
 
 
 def test_bad_setting_is_named():
