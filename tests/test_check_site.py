@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from news_reader.check import Entry, check_content, content_files, site_urls
+from news_reader.check import check_content, content_files, entry_of, site_urls
 from news_reader.reader import read_source
 from news_tags.tags import load_rules
 from news_tags.tags import read_settings as read_tag_settings
@@ -18,9 +18,7 @@ def test_every_url_the_check_knows_is_a_page_of_the_built_site(sample_site: Path
     entries = []
     for file, is_page in content_files(ROOT / "content", settings):
         source = read_source(file.read_bytes(), str(file), settings, is_page)
-        slug = source.front_matter.slug or file.stem
-        url = settings["PAGE_URL" if is_page else "ARTICLE_URL"].format(slug=slug, date=source.front_matter.date)
-        entries.append(Entry(source, url, slug, ()))
+        entries.append(entry_of(source, file, is_page, settings, ()))
     urls = site_urls(entries, settings, load_rules(read_tag_settings(settings)).normalise)
     assert len(urls) > 150
     missing = sorted(url for url in urls if not (sample_site / url / "index.html").is_file())

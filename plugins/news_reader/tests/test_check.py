@@ -7,10 +7,14 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+import news_reader.check
 import pytest
 from news_reader.check import ERROR, WARNING, check_content
+from news_reader.reader import SourceFile
 from news_reader.scaffold import NewArticleError, new_article, slug_of
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -154,6 +158,83 @@ def test_warnings_summary_length_tag_spelling_and_unknown_near_duplicate(content
         "warn.md:7: warning: the summary is 349 characters long",
         'warn.md:8: warning: near_duplicate_of "nobody": no article has that id',
     ]
+
+
+def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files the check parses, in order (the real reader runs: this only notes the calls)."""
+    read: list[str] = []
+    real = news_reader.check.read_source
+
+    def counted(raw: bytes, path: str, settings: Mapping[str, Any], is_page: bool = False) -> SourceFile:
+        read.append(Path(path).name)
+        return real(raw, path, settings, is_page)
+
+    monkeypatch.setattr(news_reader.check, "read_source", counted)
+    return read
+
+
+def test_a_second_check_reads_only_the_files_that_changed(content: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = {**SETTINGS, "CACHE_PATH": str(content.parent / "cache"), "CACHE_CONTENT": True,
+                "LOAD_CONTENT_CACHE": True, "CHECK_MODIFIED_METHOD": "sha1"}  # fmt: skip
+    preferred = {"U.S.": "United States"}.get
+    write(content, "linked.md", article(id="a-2", body="See [the cranes](/2026/11/02/cranes/).\n"))
+    write(content, "us.md", article(id="a-3", date="2026-11-03T10:00:00+00:00").replace("[ports]", "[U.S.]"))
+    write(content, "broken.md", article(id="a-4").replace("section: World", "section: Wrold"))
+    read = _counting_reads(monkeypatch)
+    first = check_content(content, settings, tag_preferred=preferred)
+    assert sorted(read) == ["broken.md", "cranes.md", "linked.md", "us.md"]
+    assert [f.what for f in first] == [
+        'unknown section "Wrold"',
+        'tag "U.S." is written "United States" in this archive',
+    ]
+    read.clear()
+    assert check_content(content, settings, tag_preferred=preferred) == first
+    assert read == ["broken.md"]  # a file with a front-matter error is read every time: its error is the point
+    # The same bytes written again (a new modification time): not read. Other bytes: read, and judged anew.
+    write(content, "us.md", (content / "articles/2026/11/us.md").read_text(encoding="utf-8"))
+    write(content, "linked.md", article(id="a-3", body="See [the cranes](/2026/11/02/cranes/).\n"))
+    read.clear()
+    again = check_content(content, settings, tag_preferred=preferred)
+    assert sorted(read) == ["broken.md", "linked.md"]
+    assert "us.md:2: error: same id as content/articles/2026/11/linked.md (a-3)" in lines(again)
+    # A removed file's page is gone for the others: the link to it is broken, without reading them.
+    (content / "articles/2026/11/cranes.md").unlink()
+    read.clear()
+    after = lines(check_content(content, settings, tag_preferred=preferred))
+    assert sorted(read) == ["broken.md"]
+    assert "linked.md:10: error: link to /2026/11/02/cranes/, which is not a page of this site" in after
+    # The tag rules are not kept with the files: new rules, new warnings, nothing read again.
+    read.clear()
+    assert not any("is written" in line for line in lines(check_content(content, settings)))
+    assert read == ["broken.md"]
+
+
+def test_the_check_reads_every_file_again_when_the_settings_change_or_its_cache_is_damaged(
+    content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = content.parent / "cache"
+    settings = {**SETTINGS, "CACHE_PATH": str(cache), "CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True}
+    write(content, "second.md", article(id="a-2", date="2026-11-03T10:00:00+00:00"))
+    expected = check_content(content, settings)
+    read = _counting_reads(monkeypatch)
+    assert check_content(content, settings) == expected
+    assert read == []
+    # Another URL pattern: every entry's URL would be stale.
+    moved = {**settings, "ARTICLE_URL": "news/{slug}/"}
+    assert check_content(content, moved) == expected
+    assert sorted(read) == ["cranes.md", "second.md"]
+    read.clear()
+    [kept] = cache.glob("news_reader-check*")
+    kept.write_bytes(b"not a pickle")
+    assert check_content(content, moved) == expected
+    assert sorted(read) == ["cranes.md", "second.md"]
+    # Without CACHE_CONTENT nothing is written; without LOAD_CONTENT_CACHE nothing is read.
+    read.clear()
+    check_content(content, {**moved, "LOAD_CONTENT_CACHE": False})
+    assert sorted(read) == ["cranes.md", "second.md"]
+    kept.unlink()
+    check_content(content, {**moved, "CACHE_CONTENT": False})
+    assert list(cache.glob("news_reader-check*")) == []
 
 
 def test_new_writes_a_file_that_checks_once_the_placeholders_are_replaced(content: Path) -> None:
