@@ -9,6 +9,7 @@ import os
 import shlex
 import shutil
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from invoke import Context, Exit, task
@@ -50,14 +51,32 @@ def clean(c):
     help={
         "production": "use publishconf.py (the published site's settings)",
         "strict": "fail on any warning (tests and CI build this way)",
+        "force": "build even when nothing changed since the last build",
     }
 )
-def build(c, production=False, strict=False):
-    """Build the site from content/ into output/."""
+def build(c, production=False, strict=False, force=False):
+    """Build the site from content/ into output/ (nothing to do when no input changed since the last build)."""
     strict = strict or bool(os.environ.get("CI"))
     check(c)
     ensure_lunr(c)
-    _pelican(c, settings=PUBLISH_SETTINGS if production else SETTINGS, strict=strict)
+    settings_file = PUBLISH_SETTINGS if production else SETTINGS
+    from news_output.unchanged import BuildStamp
+
+    settings = _settings(settings_file)
+    command = f"build {settings_file.name}{' --strict' if strict else ''}"
+    stamp = BuildStamp.of(ROOT, OUTPUT, Path(settings["CACHE_PATH"]), settings, command)
+    last = None if force else stamp.unchanged()
+    if last:
+        print(
+            f"nothing changed since the last build (finished {last['finished']}): {stamp.input_files:,} input files,"
+            f" the settings and the libraries are as they were, and output/ holds the {last['output_files']:,} files"
+            " it wrote. `invoke build --force` builds anyway.",
+            file=sys.stderr,
+        )
+        return
+    stamp.forget()
+    _pelican(c, settings=settings_file, strict=strict)
+    stamp.save(datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"))
 
 
 @task(pre=[clean])
@@ -217,11 +236,12 @@ def ingest(c, source=None, url=None, section=None, mode=None, dry_run=False, con
         raise Exit(code=code)
 
 
-def _settings() -> dict:
+def _settings(path: Path = SETTINGS) -> dict:
     from pelican.settings import read_settings
 
-    sys.path.insert(0, str(ROOT / "plugins"))
-    return read_settings(str(SETTINGS))
+    if str(ROOT / "plugins") not in sys.path:
+        sys.path.insert(0, str(ROOT / "plugins"))
+    return read_settings(str(path))
 
 
 @task(help={"content": "check this folder instead of content/", "strict": "fail on warnings too"})
