@@ -57,7 +57,7 @@ def clean(c):
 def build(c, production=False, strict=False, force=False):
     """Build the site from content/ into output/ (nothing to do when no input changed since the last build)."""
     strict = strict or bool(os.environ.get("CI"))
-    check(c)
+    _check(CONTENT, strict=False, warnings_listed=BUILD_WARNINGS_LISTED)  # Pelican makes warnings fatal (--strict)
     ensure_lunr(c)
     settings_file = PUBLISH_SETTINGS if production else SETTINGS
     from news_output.unchanged import BuildStamp
@@ -247,16 +247,31 @@ def _settings(path: Path = SETTINGS) -> dict:
 @task(help={"content": "check this folder instead of content/", "strict": "fail on warnings too"})
 def check(c, content=str(CONTENT), strict=False):
     """Check every article and page: one line per problem (path:line: error|warning: what — fix)."""
-    settings = _settings()
-    from news_reader.check import ERROR, check_content
+    _check(Path(content), strict)
 
-    findings = check_content(Path(content), settings, tag_preferred=_tag_preferred(settings))
+
+BUILD_WARNINGS_LISTED = 20  # `invoke build` lists every error and this many warnings, then counts the rest by kind
+
+
+def _check(content: Path, strict: bool, warnings_listed: int | None = None) -> None:
+    """Print the check's findings (every error; every warning, or the first `warnings_listed` of them and
+    the others counted by kind) and its summary line; exit 1 on errors, and on warnings when `strict`."""
+    settings = _settings()
+    from news_reader.check import ERROR, check_content, count_kinds
+
+    findings = check_content(content, settings, tag_preferred=_tag_preferred(settings))
+    warnings = [f for f in findings if f.level != ERROR]
+    errors = len(findings) - len(warnings)
+    unlisted = [] if warnings_listed is None or strict else warnings[warnings_listed:]
+    hidden = {id(f) for f in unlisted}
     for finding in findings:
-        print(finding)
-    errors = sum(1 for f in findings if f.level == ERROR)
-    warnings = len(findings) - errors
+        if id(finding) not in hidden:
+            print(finding)
+    if unlisted:
+        kinds = "; ".join(f"{count:,} × {kind}" for kind, count in count_kinds(unlisted))
+        print(f"... and {len(unlisted):,} more warnings ({kinds}): `invoke check` lists them all")
     shown = os.path.relpath(content)
-    print(f"checked {shown}: {errors} error(s), {warnings} warning(s)", file=sys.stderr)
+    print(f"checked {shown}: {errors} error(s), {len(warnings)} warning(s)", file=sys.stderr)
     if errors or (strict and warnings):
         raise Exit(code=1)
 

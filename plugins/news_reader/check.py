@@ -513,6 +513,19 @@ def check_content(
     return sorted(findings)
 
 
+_VARYING = re.compile(r'"[^"]*"|\b\d[\d,.]*\b')
+
+
+def count_kinds(findings: Iterable[Finding]) -> list[tuple[str, int]]:
+    """How many findings of each kind, most first: a kind is what the finding says, its quoted words and its
+    figures left out ('tag "…" is written "…" in this archive')."""
+    counts: dict[str, int] = {}
+    for finding in findings:
+        kind = _VARYING.sub(lambda m: '"…"' if m.group().startswith('"') else "N", finding.what)
+        counts[kind] = counts.get(kind, 0) + 1
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
 def _duplicates(entries: list[Entry]) -> list[Finding]:
     findings = []
     keys: list[tuple[str, str, Callable[[Entry], str | None], str]] = [

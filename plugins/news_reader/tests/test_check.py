@@ -13,7 +13,7 @@ from typing import Any
 
 import news_reader.check
 import pytest
-from news_reader.check import ERROR, WARNING, check_content
+from news_reader.check import ERROR, WARNING, check_content, count_kinds
 from news_reader.reader import SourceFile
 from news_reader.scaffold import NewArticleError, new_article, slug_of
 
@@ -235,6 +235,39 @@ def test_the_check_reads_every_file_again_when_the_settings_change_or_its_cache_
     kept.unlink()
     check_content(content, {**moved, "CACHE_CONTENT": False})
     assert list(cache.glob("news_reader-check*")) == []
+
+
+def test_invoke_build_lists_errors_and_some_warnings_then_counts_the_rest_by_kind(
+    content: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An archive with thousands of warnings (a tag spelled the old way in every wire story) would bury the
+    build's own lines: `invoke build` lists every error, the first warnings, and counts the others by kind."""
+    import tasks
+
+    long_summary = "word " * 70
+    for n in range(24):
+        text = article(id=f"w-{n}").replace(
+            "summary: The cranes at the harbour work again.", f"summary: {long_summary}"
+        )
+        write(content, f"long-{n:02d}.md", text)
+    for n in range(3):
+        write(content, f"bad-{n}.md", article(id=f"b-{n}", body=f"See [gone](/2026/11/02/gone-{n}/).\n"))
+    monkeypatch.setattr(tasks, "_settings", lambda path=None: {**SETTINGS})
+    monkeypatch.setattr(tasks, "_tag_preferred", lambda settings: {"ports": "Ports"}.get)
+    with pytest.raises(tasks.Exit):
+        tasks._check(content, strict=False, warnings_listed=20)
+    out = capsys.readouterr().out.splitlines()
+    assert sum(": error: link to /2026/11/02/gone-" in line for line in out) == 3
+    assert sum(": warning: " in line for line in out) == 20
+    assert out[-1] == (
+        '... and 32 more warnings (16 × tag "…" is written "…" in this archive; 16 × the summary is N characters'
+        " long): `invoke check` lists them all"
+    )
+    # `invoke check` lists them all.
+    with pytest.raises(tasks.Exit):
+        tasks._check(content, strict=False)
+    assert sum(": warning: " in line for line in capsys.readouterr().out.splitlines()) == 52  # 28 tags, 24 summaries
+    assert count_kinds([]) == []
 
 
 def test_new_writes_a_file_that_checks_once_the_placeholders_are_replaced(content: Path) -> None:
