@@ -115,6 +115,33 @@ def test_unknown_address_gets_the_404_page(page: Page, sample_server: SiteServer
     assert page.evaluate("() => document.styleSheets.length > 0 && document.styleSheets[0].cssRules.length > 0")
 
 
+def test_a_merged_storys_old_address_goes_on_to_the_story(page: Page, sample_server: SiteServer):
+    """A story is named after one of its articles; when two stories merge, the other name's address is gone.
+    The 404 page finds the article in story/aliases.json and goes on to the story it is in now."""
+    aliases = json.loads((sample_server.root / "story" / "aliases.json").read_text(encoding="utf-8"))
+    old, story = sorted(aliases["aliases"].items())[0]
+    response = page.goto(sample_server.url(f"/story/{old}/"))
+    assert response is not None
+    assert response.status == 404
+    page.wait_for_url(sample_server.url(f"/story/{story}/"))
+    assert h1_text(page) == parsed(sample_server.root / "story" / story / "index.html").h1.get_text(strip=True)
+    # An address that names no article: no move, the search for its words.
+    page.goto(sample_server.url("/story/no-such-story/"))
+    expect(page.locator(".not-found__moved")).to_be_hidden()
+    expect(page.locator(".not-found__search a")).to_have_text("Search the archive for \u201cno such story\u201d")
+
+
+def test_a_missing_address_is_offered_as_a_search_for_its_words(page: Page, sample_server: SiteServer):
+    page.goto(sample_server.url("/2026/11/02/harbour-cranes-return%3Cb%3E/"))
+    link = page.locator(".not-found__search a")
+    expect(link).to_have_text("Search the archive for \u201charbour cranes return b\u201d")
+    assert link.get_attribute("href") == "/search/?q=harbour%20cranes%20return%20b"
+    expect(page.locator(".not-found__search b")).to_have_count(0)  # words, as text
+    link.click()
+    page.wait_for_url(re.compile(r"/search/\?q="))
+    expect(page.locator("#search-results li").first).to_be_visible()
+
+
 # -- the script's relative times ----------------------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import html
+import json
 import logging
 import os
 import re
@@ -77,6 +78,7 @@ STORIES_DEFAULTS: dict[str, Any] = {
     "DIGEST_MAX_STORIES": 10,
     "DIGEST_FEED_ATOM": "feeds/digests.atom.xml",
     "DIGEST_FEED_MAX_ITEMS": 30,
+    "STORY_ALIASES_SAVE_AS": "story/aliases.json",
 }
 # Front-matter fields this plugin reads (pelicanconf.py adds them to NEWS_EXTRA_FIELDS).
 OVERRIDE_FIELDS = ("story", "arc", "arc_name")
@@ -104,6 +106,7 @@ class StoriesSettings:
     digest_feed_max: int
     site_origin: str
     timezone: dt.tzinfo
+    aliases_save_as: str | None = None
 
 
 def _number(settings: Mapping[str, Any], name: str, low: float, high: float | None = None) -> float:
@@ -159,6 +162,12 @@ def read_settings(settings: Mapping[str, Any]) -> StoriesSettings:
             f"DIGEST_FEED_ATOM is {feed!r}; expected a file path ending in .xml, e.g. 'feeds/digests.atom.xml', "
             "or None (no feed)"
         )
+    aliases = settings.get("STORY_ALIASES_SAVE_AS", STORIES_DEFAULTS["STORY_ALIASES_SAVE_AS"])
+    if aliases is not None and (not isinstance(aliases, str) or not aliases.endswith(".json")):
+        raise StoriesSettingsError(
+            f"STORY_ALIASES_SAVE_AS is {aliases!r}; expected a file path ending in .json, e.g. 'story/aliases.json', "
+            "or None (no file: a merged story's old address is a plain 404)"
+        )
     origin = settings.get("SITE_ORIGIN") or settings.get("SITEURL") or ""
     zone_name = settings.get("TIMEZONE", "UTC")
     try:
@@ -176,6 +185,7 @@ def read_settings(settings: Mapping[str, Any]) -> StoriesSettings:
         digest_feed_max=_whole(settings, "DIGEST_FEED_MAX_ITEMS", 1),
         site_origin=str(origin).rstrip("/"),
         timezone=zone,
+        aliases_save_as=aliases or None,
     )
 
 
@@ -309,6 +319,17 @@ def as_item(article: Any, overrides: Overrides) -> StoryItem:
         arc=overrides.arc,
         added=added.timestamp() if (added := getattr(article, "added", None)) else None,
     )
+
+
+# --- old addresses ----------------------------------------------------------------------------------------
+
+
+def aliases_json(stories: Sequence[StoryView], story_url: str) -> str:
+    """Each article of a story, by slug, to the story's id, but the article the story is named after: when two
+    stories merge, the one named later loses its address, which names one of the merged story's articles. The
+    404 page (site.js) looks the address up here and goes on to the story. `story_url` says where ids go."""
+    aliases = {a.slug: story.ident for story in stories for a in story.articles if a.slug != story.ident}
+    return json.dumps({"story_url": story_url, "aliases": aliases}, sort_keys=True, separators=(",", ":")) + "\n"
 
 
 # --- cited by ----------------------------------------------------------------------------------------------
@@ -503,6 +524,7 @@ class StoriesGenerator(Generator):
         self.context["arcs"] = self.arc_views
         self.context["digests"] = self.digest_views
         self.context["stories_page_url"] = urls["STORIES_URL"]
+        self.context["story_aliases_url"] = config.aliases_save_as
         logger.info(
             "news_stories: %d stories, %d arcs, %d digests from %d articles in %.2f s",
             len(self.story_views),
@@ -664,6 +686,10 @@ class StoriesGenerator(Generator):
             write(digest.email_save_as, "digest_email", digest.email_url, digest=digest)
         if config.digest_feed:
             self._write_feed(config)
+        if config.aliases_save_as:
+            path = Path(self.output_path) / config.aliases_save_as
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(aliases_json(self.story_views, config.urls["STORY_URL"]), encoding="utf-8")
 
     def _write_feed(self, config: StoriesSettings) -> None:
         """The Atom feed of digests, newest first; links absolute on SITE_ORIGIN."""

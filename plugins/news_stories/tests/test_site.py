@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -205,8 +206,32 @@ def test_an_article_enters_the_stories_when_it_was_added(tmp_path):
     assert items[1].entered == items[1].timestamp == dt.datetime(2026, 11, 2, 8, tzinfo=dt.UTC).timestamp()
 
 
+def test_aliases_map_each_storys_other_articles_to_it(built_site):
+    """story/aliases.json: every article of a story but the one it is named after, to the story's id (the 404
+    page's script sends a merged story's old address on with it)."""
+    data = json.loads((built_site / "story" / "aliases.json").read_text(encoding="utf-8"))
+    assert data["story_url"] == "story/{slug}/"
+    aliases = data["aliases"]
+    stories = {p.parent.name for p in (built_site / "story").glob("*/index.html")}
+    expected = {}
+    for ident in stories:
+        page = soup(built_site / "story" / ident / "index.html")
+        for link in page.select("main a[href]"):
+            path = urlsplit(link["href"]).path.strip("/").split("/")
+            if len(path) == 4 and path[0].isdigit() and path[3] != ident:  # an article: YYYY/MM/DD/slug
+                expected[path[3]] = ident
+    assert len(aliases) >= 20
+    assert {k: v for k, v in aliases.items() if k in expected} == {k: expected[k] for k in aliases if k in expected}
+    assert set(aliases.values()) <= stories
+    assert not any(alias == ident for alias, ident in aliases.items())
+    assert set(expected) <= set(aliases)  # every article a story page lists is there, but its own
+
+
 def test_bad_setting_is_named():
     with pytest.raises(StoriesSettingsError, match=r"STORIES_THRESHOLD is 2; expected a number above 0 and at most 1"):
         read_settings({"STORIES_THRESHOLD": 2})
     with pytest.raises(StoriesSettingsError, match=r"STORY_URL is 'story/'"):
         read_settings({"STORY_URL": "story/"})
+    with pytest.raises(StoriesSettingsError, match=r"STORY_ALIASES_SAVE_AS is 'story/aliases'; expected a file path"):
+        read_settings({"STORY_ALIASES_SAVE_AS": "story/aliases"})
+    assert read_settings({"STORY_ALIASES_SAVE_AS": None}).aliases_save_as is None

@@ -6,6 +6,10 @@
  *  - The trending strip: nav.trending[data-trending-src] names a JSON file ({window, items: [{label, url}]});
  *    its items fill the strip's list (a link when url is set). The file is one for the whole site, so a new
  *    rising term does not change every page. Without it the strip is the link to the trending page.
+ *  - The 404 page: an address the site does not have is offered as a search for the words in it; a story's old
+ *    address goes on to the story. A story is named after one of its articles; when two stories merge, the
+ *    other name's address is gone, and the map the build writes (story/aliases.json: article -> story) says
+ *    which story that article is in now.
  * Everything is written with textContent; no globals are created.
  */
 (function () {
@@ -158,6 +162,90 @@
       });
   }
 
+  // "/2026/11/02/harbour-cranes-return/" -> "harbour cranes return": the last part of the address, as words.
+  function wordsOfAddress(path) {
+    var parts = path.split("/").filter(function (part) {
+      return part && part !== "index.html";
+    });
+    if (!parts.length) {
+      return "";
+    }
+    var last;
+    try {
+      last = decodeURIComponent(parts[parts.length - 1]);
+    } catch (error) {
+      return "";
+    }
+    return last
+      .replace(/\.[a-z0-9]+$/i, "")
+      .replace(/[^\p{L}\p{N}]+/gu, " ")
+      .trim()
+      .slice(0, 100);
+  }
+
+  // The id of the story an old story address names, or null: `storyUrl` is the site's STORY_URL ("story/{slug}/").
+  function storyAddressSlug(path, root, storyUrl) {
+    var parts = storyUrl.split("{slug}");
+    if (parts.length !== 2 || path.indexOf(root) !== 0) {
+      return null;
+    }
+    var rest = path.slice(root.length).replace(/index\.html$/, "");
+    if (rest.indexOf(parts[0]) !== 0) {
+      return null;
+    }
+    var slug = rest.slice(parts[0].length);
+    var suffix = parts[1].replace(/index\.html$/, "");
+    if (suffix && slug.slice(-suffix.length) === suffix) {
+      slug = slug.slice(0, slug.length - suffix.length);
+    }
+    return /^[a-z0-9][a-z0-9._-]*$/i.test(slug) ? slug : null;
+  }
+
+  function setUpNotFound() {
+    var search = document.querySelector(".not-found__search[data-search-url]");
+    var words = wordsOfAddress(window.location.pathname);
+    if (search && words) {
+      var link = search.querySelector("a");
+      link.href = search.getAttribute("data-search-url") + "?q=" + encodeURIComponent(words);
+      link.textContent = "Search the archive for \u201c" + words + "\u201d";
+      search.hidden = false;
+    }
+    var moved = document.querySelector(".not-found__moved[data-story-aliases]");
+    if (!moved || !window.fetch) {
+      return;
+    }
+    var siteUrl = moved.getAttribute("data-site-url") || "";
+    window
+      .fetch(moved.getAttribute("data-story-aliases"), { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("HTTP " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (map) {
+        if (!map || typeof map.story_url !== "string" || !map.aliases || typeof map.aliases !== "object") {
+          return;
+        }
+        var root = new URL(siteUrl + "/", window.location.href).pathname;
+        var slug = storyAddressSlug(window.location.pathname, root, map.story_url);
+        if (slug === null || !Object.prototype.hasOwnProperty.call(map.aliases, slug)) {
+          return;
+        }
+        var ident = map.aliases[slug];
+        if (typeof ident !== "string" || !/^[a-z0-9][a-z0-9._-]*$/i.test(ident)) {
+          return;
+        }
+        var target = siteUrl + "/" + map.story_url.replace("{slug}", ident);
+        moved.querySelector("a").href = target;
+        moved.hidden = false;
+        window.location.replace(target);
+      })
+      .catch(function () {
+        // The page stays as it is: the links above and the search.
+      });
+  }
+
   function start() {
     updateRelativeTimes();
     window.setInterval(updateRelativeTimes, MINUTE);
@@ -168,6 +256,7 @@
     });
     setUpCopyButtons();
     setUpTrending();
+    setUpNotFound();
   }
 
   if (document.readyState === "loading") {
