@@ -162,6 +162,16 @@
       });
   }
 
+  // Letters and digits of any script where the browser knows Unicode classes in patterns (a literal would stop
+  // older browsers from reading this whole file), ASCII ones elsewhere.
+  var NOT_WORDS = (function () {
+    try {
+      return new RegExp("[^\\p{L}\\p{N}]+", "gu");
+    } catch (error) {
+      return /[^A-Za-z0-9]+/g;
+    }
+  })();
+
   // "/2026/11/02/harbour-cranes-return/" -> "harbour cranes return": the last part of the address, as words.
   function wordsOfAddress(path) {
     var parts = path.split("/").filter(function (part) {
@@ -176,11 +186,7 @@
     } catch (error) {
       return "";
     }
-    return last
-      .replace(/\.[a-z0-9]+$/i, "")
-      .replace(/[^\p{L}\p{N}]+/gu, " ")
-      .trim()
-      .slice(0, 100);
+    return last.replace(/\.[a-z0-9]+$/i, "").replace(NOT_WORDS, " ").trim().slice(0, 100);
   }
 
   // The id of the story an old story address names, or null: `storyUrl` is the site's STORY_URL ("story/{slug}/").
