@@ -132,7 +132,10 @@ def test_a_merged_storys_old_address_goes_on_to_the_story(page: Page, sample_ser
 
 
 def test_a_missing_address_is_offered_as_a_search_for_its_words(page: Page, sample_server: SiteServer):
-    page.goto(sample_server.url("/2026/11/02/harbour-cranes-return%3Cb%3E/"))
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(sample_server.url("/2026/11/02/harbour-cranes-return%3Cb%3E/"), wait_until="networkidle")
+    assert not [url for url in requested if url.endswith("aliases.json")]  # not a story's address: no map
     link = page.locator(".not-found__search a")
     expect(link).to_have_text("Search the archive for \u201charbour cranes return b\u201d")
     assert link.get_attribute("href") == "/search/?q=harbour%20cranes%20return%20b"

@@ -324,12 +324,12 @@ def as_item(article: Any, overrides: Overrides) -> StoryItem:
 # --- old addresses ----------------------------------------------------------------------------------------
 
 
-def aliases_json(stories: Sequence[StoryView], story_url: str) -> str:
+def aliases_json(stories: Sequence[StoryView]) -> str:
     """Each article of a story, by slug, to the story's id, but the article the story is named after: when two
     stories merge, the one named later loses its address, which names one of the merged story's articles. The
-    404 page (site.js) looks the address up here and goes on to the story. `story_url` says where ids go."""
+    404 page (site.js) looks such an address up here and goes on to the story."""
     aliases = {a.slug: story.ident for story in stories for a in story.articles if a.slug != story.ident}
-    return json.dumps({"story_url": story_url, "aliases": aliases}, sort_keys=True, separators=(",", ":")) + "\n"
+    return json.dumps({"aliases": aliases}, sort_keys=True, separators=(",", ":")) + "\n"
 
 
 # --- cited by ----------------------------------------------------------------------------------------------
@@ -525,6 +525,7 @@ class StoriesGenerator(Generator):
         self.context["digests"] = self.digest_views
         self.context["stories_page_url"] = urls["STORIES_URL"]
         self.context["story_aliases_url"] = config.aliases_save_as
+        self.context["story_url_pattern"] = urls["STORY_URL"]
         logger.info(
             "news_stories: %d stories, %d arcs, %d digests from %d articles in %.2f s",
             len(self.story_views),
@@ -689,7 +690,7 @@ class StoriesGenerator(Generator):
         if config.aliases_save_as:
             path = Path(self.output_path) / config.aliases_save_as
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(aliases_json(self.story_views, config.urls["STORY_URL"]), encoding="utf-8")
+            path.write_text(aliases_json(self.story_views), encoding="utf-8")
 
     def _write_feed(self, config: StoriesSettings) -> None:
         """The Atom feed of digests, newest first; links absolute on SITE_ORIGIN."""

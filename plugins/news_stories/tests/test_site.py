@@ -210,7 +210,6 @@ def test_aliases_map_each_storys_other_articles_to_it(built_site):
     """story/aliases.json: every article of a story but the one it is named after, to the story's id (the 404
     page's script sends a merged story's old address on with it)."""
     data = json.loads((built_site / "story" / "aliases.json").read_text(encoding="utf-8"))
-    assert data["story_url"] == "story/{slug}/"
     aliases = data["aliases"]
     stories = {p.parent.name for p in (built_site / "story").glob("*/index.html")}
     expected = {}

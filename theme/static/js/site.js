@@ -216,11 +216,17 @@
       link.textContent = "Search the archive for \u201c" + words + "\u201d";
       search.hidden = false;
     }
-    var moved = document.querySelector(".not-found__moved[data-story-aliases]");
+    var moved = document.querySelector(".not-found__moved[data-story-aliases][data-story-url]");
     if (!moved || !window.fetch) {
       return;
     }
     var siteUrl = moved.getAttribute("data-site-url") || "";
+    var storyUrl = moved.getAttribute("data-story-url");
+    var root = new URL(siteUrl + "/", window.location.href).pathname;
+    var slug = storyAddressSlug(window.location.pathname, root, storyUrl);
+    if (slug === null) {
+      return; // not a story's address: the map (large on a big archive) is not fetched
+    }
     window
       .fetch(moved.getAttribute("data-story-aliases"), { credentials: "same-origin" })
       .then(function (response) {
@@ -230,19 +236,17 @@
         return response.json();
       })
       .then(function (map) {
-        if (!map || typeof map.story_url !== "string" || !map.aliases || typeof map.aliases !== "object") {
+        if (!map || !map.aliases || typeof map.aliases !== "object") {
           return;
         }
-        var root = new URL(siteUrl + "/", window.location.href).pathname;
-        var slug = storyAddressSlug(window.location.pathname, root, map.story_url);
-        if (slug === null || !Object.prototype.hasOwnProperty.call(map.aliases, slug)) {
+        if (!Object.prototype.hasOwnProperty.call(map.aliases, slug)) {
           return;
         }
         var ident = map.aliases[slug];
         if (typeof ident !== "string" || !/^[a-z0-9][a-z0-9._-]*$/i.test(ident)) {
           return;
         }
-        var target = siteUrl + "/" + map.story_url.replace("{slug}", ident);
+        var target = siteUrl + "/" + storyUrl.replace("{slug}", ident);
         moved.querySelector("a").href = target;
         moved.hidden = false;
         window.location.replace(target);
