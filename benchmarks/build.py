@@ -8,6 +8,9 @@ For each archive size N, in a fresh temporary directory (never in content/):
 3. build them with the full project (pelicanconf.py, PATH/OUTPUT_PATH and caches pointed at the temp dir);
 4. add one article and rebuild; edit one article and rebuild (into the same output, as `invoke build` does),
    counting the output files rewritten and the files whose bytes changed;
+4b. run `invoke build` twice in the temp dir, a project of its own (its content/ the archive; settings, theme
+   and plugins linked from this one): the first runs the check and finds nothing changed, the second has
+   nothing to do (news_output/unchanged.py);
 5. record wall time, peak memory (each Pelican process's own peak RSS, or the summed PSS of it and its
    worker processes sampled every 0.2 s, whichever is larger), output size, search-index bytes and the
    time spent in each of our plugins.
@@ -48,6 +51,12 @@ RESULTS = ROOT / "benchmarks" / "results"
 PROJECT_CONTENT = ROOT / "content"
 # What the project's content/ holds besides articles; copied so that the full build sees a real archive.
 PROJECT_EXTRAS = ("pages", "images", "tag-aliases.toml")
+# The bench's folder is a project of its own, its content/ the archive: these are linked from the real one, so
+# that `invoke build` runs there as an operator runs it, with the same settings (and caches) as the builds.
+# tasks.py is copied: it finds its project from its own resolved path.
+PROJECT_LINKS = ("pelicanconf.py", "publishconf.py", "package.json", "package-lock.json", "theme", "plugins",
+                 "node_modules")  # fmt: skip
+NOTHING_TO_DO = "nothing changed since the last build"
 PLUGIN_PREFIX = "news_"
 WORKER_PREFIX = "worker: "  # plugin_seconds entries for news_output's worker processes (their own seconds)
 SEARCH_OUTPUT_DIR = "search/data"  # news_search's default, not overridden by pelicanconf.py
@@ -116,6 +125,11 @@ class SizeResult:
     last_date: str = ""  # the archive's newest date before it
     add_newest: RunResult | None = None
     add_newest_output: OutputChange | None = None
+    # `invoke build` (the check, then the build) in the bench's folder after the rebuilds: the first time (no
+    # record of a build by it: the check reads every file, the build finds nothing changed), then again (nothing
+    # to do). Wall seconds of the whole command (not measured before 2026-11-24).
+    invoke_first: float | None = None
+    invoke_again: float | None = None
 
     @property
     def ratio(self) -> float:
@@ -216,31 +230,46 @@ def measure_size(count: int, keep: bool = False) -> SizeResult:
         content = work / "content"
         write_archive(documents[:count], content)
         _copy_project_extras(content)
+        for name in PROJECT_LINKS:
+            (work / name).symlink_to(ROOT / name)
+        shutil.copy2(ROOT / "tasks.py", work / "tasks.py")
+        settings = work / "pelicanconf.py"  # as `invoke build` there reads it: the same settings, paths and caches
 
         # Bare Pelican and the full build, each from cold caches into its own output.
         bare_out = work / "output-bare"
-        bare = pelican_run(content, bare_out, {**BARE_OVERRIDES, "CACHE_PATH": str(work / "cache-bare")}, clean=True)
+        bare_cache = work / "cache-bare"
+        bare = pelican_run(content, bare_out, {**BARE_OVERRIDES, "CACHE_PATH": str(bare_cache)}, True, settings)
+        bare_files = list(_files(bare_out))
+        bare_bytes = sum(p.stat().st_size for p in bare_files)
+        shutil.rmtree(bare_out)  # not part of the project `invoke build` looks at below
+        shutil.rmtree(bare_cache, ignore_errors=True)
         full_out = work / "output"
         full_settings = {"CACHE_PATH": str(work / "cache"), "RELATED_CACHE_PATH": str(work / "cache" / "related.json")}
-        full = pelican_run(content, full_out, full_settings, clean=True)
+        full = pelican_run(content, full_out, full_settings, True, settings)
         before = snapshot(full_out)
 
         # One new article (the corpus's next, whatever its date, entering the archive after all the others, as
         # ingest writes it), one newer than all the others, then one edited article, each rebuilt into the
         # same output.
         write_archive([added_now(documents[count], documents[:count])], content)
-        add_one = pelican_run(content, full_out, full_settings, clean=False)
+        add_one = pelican_run(content, full_out, full_settings, False, settings)
         after_add = snapshot(full_out)
         newest = newest_article(documents[count + 1], documents[: count + 1])
         write_archive([newest], content)
-        add_newest = pelican_run(content, full_out, full_settings, clean=False)
+        add_newest = pelican_run(content, full_out, full_settings, False, settings)
         after_newest = snapshot(full_out)
         edit_article(content, documents[count // 2])
-        edit_one = pelican_run(content, full_out, full_settings, clean=False)
+        edit_one = pelican_run(content, full_out, full_settings, False, settings)
         after_edit = snapshot(full_out)
 
+        # The operator's command: `invoke build` twice, nothing changed since the last build.
+        invoke_first, said = invoke_build(work)
+        invoke_again, said_again = invoke_build(work)
+        if NOTHING_TO_DO in said or NOTHING_TO_DO not in said_again:
+            raise BenchmarkError(f"`invoke build` twice in {work}: expected a build, then nothing to do; it said:\n"
+                                 f"{said[-2000:]}\n---\n{said_again[-2000:]}")  # fmt: skip
+
         search = full_out / SEARCH_OUTPUT_DIR
-        bare_files = list(_files(bare_out))
         return SizeResult(
             articles=count,
             bare=bare,
@@ -249,7 +278,7 @@ def measure_size(count: int, keep: bool = False) -> SizeResult:
             add_one_output=compare(before, after_add),
             edit_one=edit_one,
             edit_one_output=compare(after_newest, after_edit),
-            bare_output_bytes=sum(p.stat().st_size for p in bare_files),
+            bare_output_bytes=bare_bytes,
             bare_files=len(bare_files),
             output_bytes=sum(size for size, _, _ in before.values()),
             output_files=len(before),
@@ -261,6 +290,8 @@ def measure_size(count: int, keep: bool = False) -> SizeResult:
             last_date=f"{max(d.date for d in documents[:count]):%Y-%m-%d}",
             add_newest=add_newest,
             add_newest_output=compare(after_add, after_newest),
+            invoke_first=invoke_first,
+            invoke_again=invoke_again,
         )
     finally:
         if keep:
@@ -308,14 +339,31 @@ def edit_article(content: Path, document: NewsDocument) -> None:
 # --- one Pelican process ---------------------------------------------------------------------------------
 
 
-def pelican_run(content: Path, output: Path, extra: Mapping[str, object], clean: bool) -> RunResult:
-    """Run Pelican on `content` with pelicanconf.py and `extra` overrides in a timed child process."""
+def invoke_build(project: Path) -> tuple[float, str]:
+    """`invoke build` in `project`, as an operator runs it (not CI's strict build): wall seconds, and its output."""
+    env = {name: value for name, value in os.environ.items() if name != "CI"}
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "invoke", "build"], cwd=project, env={**env, "PYTHONHASHSEED": "0", "COLUMNS": "200"},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise BenchmarkError(f"`invoke build` in {project} failed (exit {done.returncode}):\n{done.stdout[-3000:]}"
+                             f"{done.stderr[-3000:]}")  # fmt: skip
+    return round(seconds, 2), done.stdout + done.stderr
+
+
+def pelican_run(
+    content: Path, output: Path, extra: Mapping[str, object], clean: bool, settings: Path = SETTINGS
+) -> RunResult:
+    """Run Pelican on `content` with `settings` (pelicanconf.py) and `extra` overrides in a timed child process."""
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
         timings = Path(handle.name)
     overrides = [f"{name}={json.dumps(value)}" for name, value in extra.items()]
     command = [sys.executable, "-m", "benchmarks.build", "child", str(timings), "--"]
     # Not -q: that hides Pelican's (and our plugins') errors, and a failed run must say why.
-    command += [str(content), "-s", str(SETTINGS), "-o", str(output), "--extra-settings", *overrides]
+    command += [str(content), "-s", str(settings), "-o", str(output), "--extra-settings", *overrides]
     if clean:
         command.append("--delete-output-directory")
     env = {**os.environ, "PYTHONHASHSEED": "0", "COLUMNS": "200"}
@@ -525,6 +573,7 @@ def table(measured: Sequence[SizeResult]) -> list[str]:
         ),
         ("rebuild after editing one, s", [f"{r.edit_one.seconds:.1f} ({r.edit_one_share:.1%})" for r in measured]),
         ("  files rewritten / changed", [_change(r.edit_one_output) for r in measured]),
+        ("`invoke build` then, first / again, s", [_invoke(r) for r in measured]),
         ("peak memory bare / full, MB", [f"{r.bare.peak_rss_mb:.0f} / {r.full.peak_rss_mb:.0f}" for r in measured]),
         ("output bare / full, MB", [f"{r.bare_output_bytes / 1e6:.1f} / {r.output_bytes / 1e6:.1f}" for r in measured]),
         ("output files bare / full", [f"{r.bare_files:,} / {r.output_files:,}" for r in measured]),
@@ -552,6 +601,10 @@ def table(measured: Sequence[SizeResult]) -> list[str]:
         "Pelican process; workers: the seconds of news_output's worker processes (render workers summed), which "
         "run beside it; rebuilds go into the existing output, as `invoke build` does"
     )
+    lines.append(
+        "`invoke build` then: the whole command after the edit, in the bench's folder: first (the check reads "
+        "every file, then a build with nothing changed), again (the check, then nothing to do)"
+    )
     return lines
 
 
@@ -559,6 +612,12 @@ def _newest(result: SizeResult) -> str:
     if result.add_newest is None or result.add_newest_share is None:
         return "–"  # measured before the bench had it
     return f"{result.add_newest.seconds:.1f} ({result.add_newest_share:.1%})"
+
+
+def _invoke(result: SizeResult) -> str:
+    if result.invoke_first is None or result.invoke_again is None:
+        return "–"  # measured before the bench had it
+    return f"{result.invoke_first:.1f} / {result.invoke_again:.1f}"
 
 
 def _change(change: OutputChange) -> str:
@@ -587,7 +646,8 @@ def to_json(measured: Sequence[SizeResult]) -> dict[str, Any]:
         "benchmark": "build",
         "what": "bare Pelican (no plugins, notmyidea theme) vs the full project build on corpus archives; "
         "rebuilds into the same output after adding one article (the corpus's next, whatever its date), adding "
-        "one newer than all the others, and editing one",
+        "one newer than all the others, and editing one; then `invoke build` twice in the bench's folder (the "
+        "whole command: the check, then a build with nothing changed; then nothing to do)",
         "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "machine": platform.machine(),
