@@ -675,6 +675,7 @@ def plot(measured: Sequence[SizeResult], path: Path) -> Path | None:
         "rebuild, one added": [r.add_one.seconds for r in measured],
         "rebuild, newest added": [math.nan if r.add_newest is None else r.add_newest.seconds for r in measured],
         "rebuild, one edited": [r.edit_one.seconds for r in measured],
+        "`invoke build`, nothing changed": [math.nan if r.invoke_again is None else r.invoke_again for r in measured],
     }
     for label, seconds in series.items():
         axes.plot(counts, seconds, marker="o", label=label)
