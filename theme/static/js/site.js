@@ -116,6 +116,16 @@
     button.hidden = false;
   }
 
+  // A JSON file of this site: its data, or a rejection (an HTTP error too).
+  function fetchJson(url) {
+    return window.fetch(url, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) {
+        throw new Error("HTTP " + response.status);
+      }
+      return response.json();
+    });
+  }
+
   function setUpTrending() {
     var nav = document.querySelector("nav.trending[data-trending-src]");
     if (!nav || !window.fetch) {
@@ -128,14 +138,7 @@
       return;
     }
     var siteUrl = nav.getAttribute("data-site-url") || "";
-    window
-      .fetch(nav.getAttribute("data-trending-src"), { credentials: "same-origin" })
-      .then(function (response) {
-        if (!response.ok) {
-          throw new Error("HTTP " + response.status);
-        }
-        return response.json();
-      })
+    fetchJson(nav.getAttribute("data-trending-src"))
       .then(function (strip) {
         var items = strip && Array.isArray(strip.items) ? strip.items : [];
         for (var i = 0; i < items.length; i++) {
@@ -227,14 +230,7 @@
     if (slug === null) {
       return; // not a story's address: the map (large on a big archive) is not fetched
     }
-    window
-      .fetch(moved.getAttribute("data-story-aliases"), { credentials: "same-origin" })
-      .then(function (response) {
-        if (!response.ok) {
-          throw new Error("HTTP " + response.status);
-        }
-        return response.json();
-      })
+    fetchJson(moved.getAttribute("data-story-aliases"))
       .then(function (map) {
         if (!map || !map.aliases || typeof map.aliases !== "object") {
           return;
