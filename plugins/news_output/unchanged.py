@@ -9,11 +9,11 @@ spend a whole build (10 s at 10,000 articles, minutes at 100,000) to learn that.
 
 `BuildStamp` says whether that is the case. The inputs are every file under the project's folder (by path, size
 and modification time; not the output, the cache, `.git`, `node_modules` but for lunr.js and the npm lock file,
-caches of Python tools), news_reader's reading fingerprint of the settings (every plain setting, the libraries
-that read content), every installed distribution's version, the Python version and the command. The output is
-every file and folder under it, by path, size and modification time. The stamp file is deleted before a build
-starts and written when it has finished without error, so a failed or interrupted build is never taken for a
-finished one. `invoke build --force` builds anyway.
+caches of Python tools, the test suite's screenshots), news_reader's reading fingerprint of the settings (every
+plain setting, the libraries that read content), every installed distribution's version, the Python version and
+the command. The output is every file and folder under it, by path, size and modification time. The stamp file is
+deleted before a build starts and written when it has finished without error, so a failed or interrupted build
+is never taken for a finished one. `invoke build --force` builds anyway.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ _FORMAT = "1"
 # Folders that are no input of the build, wherever they are (node_modules: only lunr.js is copied, named below).
 _NOT_INPUTS = frozenset({".git", "node_modules", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
 _NPM_INPUTS = ("package-lock.json", "node_modules/lunr/lunr.min.js")
+_TOOL_OUTPUTS = ("tests/artifacts",)  # written by `invoke test` (screenshots): a test run is no reason to build
 
 
 def _walk(
@@ -90,7 +91,8 @@ class BuildStamp:
         from news_reader.reader import reading_fingerprint
 
         root = Path(root)
-        lines = list(_walk(root, _NOT_INPUTS, (output, cache, output.with_name(f".{output.name}.previous"))))
+        not_inputs = (output, cache, output.with_name(f".{output.name}.previous"), *(root / p for p in _TOOL_OUTPUTS))
+        lines = list(_walk(root, _NOT_INPUTS, not_inputs))
         files = len([name for name, _ in lines if not name.endswith("/")])
         for name in _NPM_INPUTS:
             path = root / name

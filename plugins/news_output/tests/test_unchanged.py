@@ -31,6 +31,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
         else:
             shutil.copy2(source, copy / name)
     (copy / "node_modules").symlink_to(ROOT / "node_modules")
+    (copy / "tests").mkdir()  # as in the project (its tests are not copied)
     return copy
 
 
@@ -61,6 +62,12 @@ def test_a_build_with_nothing_changed_does_nothing_and_any_change_builds(project
     assert BUILT not in said
     assert f"output/ holds the {len(before):,} files it wrote" in said
     assert mtimes(output) == before
+    # The test suite's screenshots are no input; a new file anywhere else in the project is.
+    (project / "tests" / "artifacts").mkdir()
+    (project / "tests" / "artifacts" / "home.png").write_bytes(b"not really a picture")
+    assert NOTHING_TO_DO in invoke_build(project)
+    (project / "notes.txt").write_text("an operator's note\n", encoding="utf-8")
+    assert BUILT in invoke_build(project)
 
     # An article edited: built, and the page says so.
     article = next((project / "content" / "articles").rglob("*.md"))
