@@ -67,12 +67,7 @@ def build(c, production=False, strict=False, force=False):
     stamp = BuildStamp.of(ROOT, OUTPUT, Path(settings["CACHE_PATH"]), settings, command)
     last = None if force else stamp.unchanged()
     if last:
-        print(
-            f"nothing changed since the last build (finished {last['finished']}): {stamp.input_files:,} input files,"
-            f" the settings and the libraries are as they were, and output/ holds the {last['output_files']:,} files"
-            " it wrote. `invoke build --force` builds anyway.",
-            file=sys.stderr,
-        )
+        print(stamp.nothing_to_do(last), file=sys.stderr)
         return
     stamp.forget()
     _pelican(c, settings=settings_file, strict=strict)

@@ -56,7 +56,7 @@ PROJECT_EXTRAS = ("pages", "images", "tag-aliases.toml")
 # tasks.py is copied: it finds its project from its own resolved path.
 PROJECT_LINKS = ("pelicanconf.py", "publishconf.py", "package.json", "package-lock.json", "theme", "plugins",
                  "node_modules")  # fmt: skip
-NOTHING_TO_DO = "nothing changed since the last build"
+NOTHING_TO_DO = "nothing changed since the last build"  # how `invoke build` says it (news_output/unchanged.py)
 PLUGIN_PREFIX = "news_"
 WORKER_PREFIX = "worker: "  # plugin_seconds entries for news_output's worker processes (their own seconds)
 SEARCH_OUTPUT_DIR = "search/data"  # news_search's default, not overridden by pelicanconf.py

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 STAMP_FILE = "news_output-build.json"
+NOTHING_TO_DO = "nothing changed since the last build"  # how `invoke build` begins to say it (the bench looks for it)
 _FORMAT = "1"
 # Folders that are no input of the build, wherever they are (node_modules: only lunr.js is copied, named below).
 _NOT_INPUTS = frozenset({".git", "node_modules", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
@@ -80,7 +81,6 @@ def _environment() -> list[tuple[str, str]]:
 class BuildStamp:
     """The inputs of a build about to start, and what the last finished build recorded (in `cache`)."""
 
-    root: Path  # the project's folder
     output: Path
     cache: Path
     inputs: str  # digest
@@ -100,7 +100,7 @@ class BuildStamp:
             lines.append((name, f"{stat.st_size} {stat.st_mtime_ns}" if stat else "missing"))
         lines += [("settings", reading_fingerprint(settings)), ("command", command), *_environment()]
         inputs, _ = _digest([("format", _FORMAT), *lines])
-        return cls(root, Path(output), Path(cache), inputs, files)
+        return cls(Path(output), Path(cache), inputs, files)
 
     @property
     def path(self) -> Path:
@@ -122,6 +122,14 @@ class BuildStamp:
         if list(_digest(_walk(self.output))) != [stored.get("output"), stored.get("output_files")]:
             return None
         return stored
+
+    def nothing_to_do(self, last: Mapping[str, Any]) -> str:
+        """What `invoke build` says when `unchanged()` gave it the last build's record."""
+        return (
+            f"{NOTHING_TO_DO} (finished {last['finished']}): {self.input_files:,} input files, the settings and the"
+            f" libraries are as they were, and output/ holds the {last['output_files']:,} files it wrote."
+            " `invoke build --force` builds anyway."
+        )
 
     def forget(self) -> None:
         """Before a build: from now on the output is not the one recorded."""
