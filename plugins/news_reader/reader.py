@@ -745,7 +745,7 @@ def reading_fingerprint(settings: Mapping[str, Any]) -> str:
     digest = hashlib.sha256()
     for name in sorted(settings):
         if name not in _SPEED_ONLY_SETTINGS:
-            digest.update(f"{name}={_canonical(settings[name])}\n".encode())
+            digest.update(f"{name}={canonical(settings[name])}\n".encode())
     for library in _LIBRARIES:
         try:
             digest.update(f"{library}={importlib.metadata.version(library)}\n".encode())
@@ -756,17 +756,17 @@ def reading_fingerprint(settings: Mapping[str, Any]) -> str:
     return digest.hexdigest()
 
 
-def _canonical(value: object) -> str:
+def canonical(value: object) -> str:
     """repr() of plain data, with sets in sorted order (a set's order changes with each process's string
     hashing); a function or class as its module and name, any other object as its class's."""
     if value is None or isinstance(value, str | int | float | bool):
         return repr(value)
     if isinstance(value, set | frozenset):
-        return "{" + ", ".join(sorted(_canonical(item) for item in value)) + "}"
+        return "{" + ", ".join(sorted(canonical(item) for item in value)) + "}"
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(_canonical(item) for item in value) + "]"
+        return "[" + ", ".join(canonical(item) for item in value) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{_canonical(k)}: {_canonical(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{canonical(k)}: {canonical(v)}" for k, v in value.items()) + "}"
     if isinstance(value, types.ModuleType):
         return f"<module {value.__name__}>"
     name = getattr(value, "__qualname__", None)

@@ -234,3 +234,29 @@ def test_time_tag_writes_what_the_timestamp_macro_wrote():
     for d in dates:
         assert default_new.render(d=d) == default_old.render(d=d)
     assert "&lt;India &amp; co&gt;" in new.render(d=dates[3], r=False, z=True, f="%Y")
+
+
+def test_time_tag_answers_each_date_object_for_itself():
+    """time_tag remembers its answers by date object: dates that are equal (the same instant in two zones) or
+    the same object with other arguments each get their own text, and asking again gives the same."""
+    import zoneinfo
+
+    from news_navigation.navigation import time_tag
+
+    utc = dt.datetime(2026, 3, 1, 14, 30, tzinfo=dt.UTC)
+    tokyo = utc.astimezone(zoneinfo.ZoneInfo("Asia/Tokyo"))
+    assert utc == tokyo
+    first = [time_tag(d, f, relative=r) for d in (utc, tokyo) for f in ("%H:%M", "%-d %b") for r in (True, False)]
+    assert first == [
+        time_tag(d, f, relative=r) for d in (utc, tokyo) for f in ("%H:%M", "%-d %b") for r in (True, False)
+    ]
+    assert (
+        first[0]
+        == '<time datetime="2026-03-01T14:30:00+00:00" data-relative>14:30 UTC</time><span class="reltime"></span>'
+    )
+    assert first[5] == '<time datetime="2026-03-01T23:30:00+09:00">23:30 JST</time>'
+    assert (
+        first[6]
+        == '<time datetime="2026-03-01T23:30:00+09:00" data-relative>1 Mar JST</time><span class="reltime"></span>'
+    )
+    assert len(set(first)) == 8
