@@ -19,7 +19,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 LUNR_VERSION = "2.3.9"
 K1 = 1.2
@@ -193,9 +193,9 @@ def utf16_key(term: str) -> bytes:
 # -- the pipeline -------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Token:
-    """A token as lunr.tokenizer makes it: its text and [start, length] in UTF-16 code units."""
+class Token(NamedTuple):
+    """A token as lunr.tokenizer makes it: its text and [start, length] in UTF-16 code units (a named tuple:
+    made about 870,000 times at 10,000 articles, three times faster than a frozen dataclass)."""
 
     text: str
     start: int
@@ -462,41 +462,52 @@ class IndexBuilder:
         self._lengths = [array("I") for _ in self.fields]
 
     def add(self, ref: str, document: Mapping[str, object]) -> None:
-        """lunr.Builder.add: tokenize and run the pipeline on each field, count terms, number new terms."""
+        """lunr.Builder.add: tokenize and run the pipeline on each field, count terms, number new terms.
+
+        Written for speed (10,000 articles: 2.7 -> 2.4 s; about 90 tokens and 60 terms an article per field):
+        each distinct token text goes through the pipeline once per build, and a term already met in the field
+        gets its posting appended here rather than through _TermData.add."""
         number = len(self.refs)
         self.refs.append(ref)
         cache = self._pipeline_cache
         field_count = len(self.fields)
+        all_terms = self._terms
         for slot, spec in enumerate(self.fields):
             keep_positions = spec.name in self.position_fields
             value = document.get(spec.name)
             tokens = tokenize(value) if keep_positions else None
             texts = [t.text for t in tokens] if tokens is not None else token_texts(value)
-            terms: list[str] = []
+            for text in set(texts):
+                if text not in cache:
+                    cache[text] = index_term(text)
             where: dict[str, list[int]] = {}
-            for i, text in enumerate(texts):
-                if text in cache:
-                    term = cache[text]
-                else:
-                    term = cache[text] = index_term(text)
-                if term is None:
-                    continue
-                terms.append(term)
-                if tokens is not None:
-                    where.setdefault(term, []).extend((tokens[i].start, tokens[i].length))
+            if tokens is None:
+                terms = [term for term in map(cache.__getitem__, texts) if term is not None]
+            else:
+                terms = []
+                for token in tokens:
+                    term = cache[token.text]
+                    if term is not None:
+                        terms.append(term)
+                        where.setdefault(term, []).extend((token.start, token.length))
             self._lengths[slot].append(len(terms))
             # lunr numbers terms in the order they are first met; Counter keeps first-seen order.
             for term, frequency in Counter(terms).items():
-                data = self._terms.get(term)
+                data = all_terms.get(term)
                 if data is None:
-                    data = self._terms[term] = _TermData(
-                        len(self._terms),
+                    data = all_terms[term] = _TermData(
+                        len(all_terms),
                         [None] * field_count,
                         [None] * field_count,
                         [None] * field_count,
                         [None] * field_count,
                     )
-                data.add(slot, number, frequency, where.get(term, []) if keep_positions else None)
+                documents = data.documents[slot]
+                if documents is None or keep_positions:
+                    data.add(slot, number, frequency, where.get(term, []) if keep_positions else None)
+                else:
+                    documents.append(number)
+                    data.frequencies[slot].append(frequency)  # type: ignore[union-attr]
 
     @property
     def document_count(self) -> int:
