@@ -197,9 +197,7 @@ def remember_urls(generator: Any) -> None:
     `page_generator_finalized`: each article's and page's URL is formatted once and kept as `override_url`,
     which Pelican's `url` property returns as is. Pelican formats it from ARTICLE_URL, with its slow
     `strftime`, at every access: about 20 times per article (home, section, tag, source, archive, story and
-    related lists, search, citations), and a page linked from the header once per page of the site. The file
-    name (`save_as`, from ARTICLE_SAVE_AS, kept as `override_save_as`) likewise: it is asked for again when
-    the pages are planned and when the sitemap is written."""
+    related lists, search, citations), and a page linked from the header once per page of the site."""
     contents = (
         *getattr(generator, "articles", ()),
         *getattr(generator, "pages", ()),
@@ -212,8 +210,6 @@ def remember_urls(generator: Any) -> None:
     for content in contents:
         if not hasattr(content, "override_url"):
             content.override_url = content.url
-        if not hasattr(content, "override_save_as"):
-            content.override_save_as = content.save_as
 
 
 def settle_lists(generators: Sequence[Any]) -> None:

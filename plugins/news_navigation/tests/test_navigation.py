@@ -260,27 +260,3 @@ def test_time_tag_answers_each_date_object_for_itself():
         == '<time datetime="2026-03-01T23:30:00+09:00" data-relative>1 Mar JST</time><span class="reltime"></span>'
     )
     assert len(set(first)) == 8
-
-
-def test_urls_and_file_names_are_formatted_once_and_kept_as_pelican_formats_them():
-    """remember_urls keeps each article's `url` and `save_as` as Pelican formats them from the settings; a
-    `save_as` given in an article's front matter stays its own."""
-    from news_navigation.navigation import remember_urls
-    from pelican.contents import Article
-    from pelican.settings import DEFAULT_CONFIG
-
-    settings = {
-        **DEFAULT_CONFIG,
-        "ARTICLE_URL": "{date:%Y}/{date:%m}/{slug}/",
-        "ARTICLE_SAVE_AS": "{date:%Y}/{date:%m}/{slug}/index.html",
-    }
-    date = dt.datetime(2026, 3, 1, 14, 30, tzinfo=dt.UTC)
-    plain = Article("<p>x</p>", {"title": "Plain", "slug": "plain", "date": date}, settings=settings)
-    own = Article(
-        "<p>y</p>", {"title": "Own", "slug": "own", "date": date, "save_as": "elsewhere.html"}, settings=settings
-    )
-    expected = [(a.url, a.save_as) for a in (plain, own)]
-    remember_urls(SimpleNamespace(articles=[plain, own], translations=[]))
-    assert [(a.override_url, a.override_save_as) for a in (plain, own)] == expected
-    assert expected == [("2026/03/plain/", "2026/03/plain/index.html"), ("2026/03/own/", "elsewhere.html")]
-    assert [(a.url, a.save_as) for a in (plain, own)] == expected
