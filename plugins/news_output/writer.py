@@ -146,6 +146,9 @@ class OutputWriter(AbsoluteFeedWriter):
         self.forked = 0  # render workers started in this build (one per batch)
         self._planned = 0  # pages planned: every few, a look at the render workers
         self.pages = 0  # pages handed to workers or rendered
+        self.pages_here = (
+            0  # of those, rendered in the Pelican process (one core): those that overwrite or are overwritten
+        )
         self.rendered = _Rendered()  # records and counts of the pages rendered so far
         self._previous_records: dict[str, pages.Record] | None = None  # the last build's, once loaded
         self._version = ""
@@ -330,7 +333,9 @@ class OutputWriter(AbsoluteFeedWriter):
         self._load_records(jobs[0].template)
         with signals.content_written.muted():  # planning sent it already, once per page
             self.rendered.add(self._render(jobs))
-        self.pages += sum(len(job.pages) - len(job.discarded) for job in jobs)
+        pages = sum(len(job.pages) - len(job.discarded) for job in jobs)
+        self.pages += pages
+        self.pages_here += pages
 
     # --- page records (pages.py) ---------------------------------------------------------------------------
 
@@ -647,7 +652,9 @@ def finish_rendering() -> int:
         who = "the Pelican process"
         if writer.forked:
             batches = f", {writer.forked} batches" if writer.forked > writer.workers else ""
-            who = f"{writer.workers} workers at a time{batches} and the Pelican process"
+            # Pages the Pelican process renders are rendered on one core: only those that overwrite or are
+            # overwritten should be (Pelican's override_output, e.g. content with a `save_as` of its own).
+            who = f"{writer.workers} workers at a time{batches} and the Pelican process ({writer.pages_here} of them)"
         logger.info(
             "news_output: %d pages by %s (%.1f s from the end of the build's other work to the last page)%s",
             written,
