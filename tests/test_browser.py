@@ -9,10 +9,12 @@ import re
 import struct
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from playwright.sync_api import Browser, Locator, Page, expect
+from news_stories.stories import alias_shard
+from playwright.sync_api import Browser, Locator, Page, Request, expect
 
 from tests.browser import (
     ARTICLE_PATH,
@@ -27,7 +29,9 @@ from tests.browser import (
     hrefs_of,
     parsed,
     path_of,
+    serve_directory,
 )
+from tests.sitebuild import ROOT, SITE_SETTINGS, build_site
 
 pytest_plugins = ["tests.browser"]
 pytestmark = pytest.mark.browser
@@ -115,11 +119,19 @@ def test_unknown_address_gets_the_404_page(page: Page, sample_server: SiteServer
     assert page.evaluate("() => document.styleSheets.length > 0 && document.styleSheets[0].cssRules.length > 0")
 
 
+def story_map(root: Path) -> dict[str, str]:
+    """The story map a build wrote (story/aliases/N.json), all its files together."""
+    found: dict[str, str] = {}
+    for path in (root / "story" / "aliases").glob("*.json"):
+        found.update(json.loads(path.read_text(encoding="utf-8"))["aliases"])
+    return found
+
+
 def test_a_merged_storys_old_address_goes_on_to_the_story(page: Page, sample_server: SiteServer):
     """A story is named after one of its articles; when two stories merge, the other name's address is gone.
-    The 404 page finds the article in story/aliases.json and goes on to the story it is in now."""
-    aliases = json.loads((sample_server.root / "story" / "aliases.json").read_text(encoding="utf-8"))
-    old, story = sorted(aliases["aliases"].items())[0]
+    The 404 page finds the article in the story map (story/aliases/0.json) and goes on to the story it is in
+    now."""
+    old, story = sorted(story_map(sample_server.root).items())[0]
     response = page.goto(sample_server.url(f"/story/{old}/"))
     assert response is not None
     assert response.status == 404
@@ -131,11 +143,40 @@ def test_a_merged_storys_old_address_goes_on_to_the_story(page: Page, sample_ser
     expect(page.locator(".not-found__search a")).to_have_text("Search the archive for \u201cno such story\u201d")
 
 
+def test_a_story_map_in_several_files_is_read_from_the_file_of_the_address(page: Page, tmp_path: Path):
+    """The sample archive built with 4 aliases per file: the map is split into files by a hash of the slug,
+    and the 404 page's script (its own copy of the hash) fetches the one file that holds the address."""
+    output = tmp_path / "site"
+    result = build_site(ROOT / "content", output, settings=SITE_SETTINGS, extra={"STORY_ALIASES_PER_FILE": 4})
+    assert result.returncode == 0, result.stdout + result.stderr
+    aliases = story_map(output)
+    files = len(list((output / "story" / "aliases").glob("*.json")))
+    assert files >= 4
+    assert f'data-story-aliases-files="{files}"' in (output / "404.html").read_text(encoding="utf-8")
+    # One old address per file that has one, so every file is read by the script once.
+    by_file: dict[int, tuple[str, str]] = {}
+    for old, story in sorted(aliases.items()):
+        by_file.setdefault(alias_shard(old, files), (old, story))
+    assert len(by_file) >= 3
+    with serve_directory(output) as server:
+        for number, (old, story) in sorted(by_file.items()):
+            requested: list[str] = []
+
+            def note(request: Request, seen: list[str] = requested) -> None:
+                seen.append(urlsplit(request.url).path)
+
+            page.on("request", note)
+            page.goto(server.url(f"/story/{old}/"))
+            page.wait_for_url(server.url(f"/story/{story}/"))
+            page.remove_listener("request", note)
+            assert [path for path in requested if "/story/aliases/" in path] == [f"/story/aliases/{number}.json"]
+
+
 def test_a_missing_address_is_offered_as_a_search_for_its_words(page: Page, sample_server: SiteServer):
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
     page.goto(sample_server.url("/2026/11/02/harbour-cranes-return%3Cb%3E/"), wait_until="networkidle")
-    assert not [url for url in requested if url.endswith("aliases.json")]  # not a story's address: no map
+    assert not [url for url in requested if "/story/aliases/" in url]  # not a story's address: no map
     link = page.locator(".not-found__search a")
     expect(link).to_have_text("Search the archive for \u201charbour cranes return b\u201d")
     assert link.get_attribute("href") == "/search/?q=harbour%20cranes%20return%20b"

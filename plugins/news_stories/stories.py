@@ -78,7 +78,8 @@ STORIES_DEFAULTS: dict[str, Any] = {
     "DIGEST_MAX_STORIES": 10,
     "DIGEST_FEED_ATOM": "feeds/digests.atom.xml",
     "DIGEST_FEED_MAX_ITEMS": 30,
-    "STORY_ALIASES_SAVE_AS": "story/aliases.json",
+    "STORY_ALIASES_SAVE_AS": "story/aliases/{shard}.json",
+    "STORY_ALIASES_PER_FILE": 1000,
 }
 # Front-matter fields this plugin reads (pelicanconf.py adds them to NEWS_EXTRA_FIELDS).
 OVERRIDE_FIELDS = ("story", "arc", "arc_name")
@@ -107,6 +108,7 @@ class StoriesSettings:
     site_origin: str
     timezone: dt.tzinfo
     aliases_save_as: str | None = None
+    aliases_per_file: int = 1000
 
 
 def _number(settings: Mapping[str, Any], name: str, low: float, high: float | None = None) -> float:
@@ -163,10 +165,12 @@ def read_settings(settings: Mapping[str, Any]) -> StoriesSettings:
             "or None (no feed)"
         )
     aliases = settings.get("STORY_ALIASES_SAVE_AS", STORIES_DEFAULTS["STORY_ALIASES_SAVE_AS"])
-    if aliases is not None and (not isinstance(aliases, str) or not aliases.endswith(".json")):
+    if aliases is not None and (
+        not isinstance(aliases, str) or not aliases.endswith(".json") or aliases.count("{shard}") != 1
+    ):
         raise StoriesSettingsError(
-            f"STORY_ALIASES_SAVE_AS is {aliases!r}; expected a file path ending in .json, e.g. 'story/aliases.json', "
-            "or None (no file: a merged story's old address is a plain 404)"
+            f"STORY_ALIASES_SAVE_AS is {aliases!r}; expected a file path with {{shard}} once, ending in .json, e.g. "
+            "'story/aliases/{shard}.json', or None (no files: a merged story's old address is a plain 404)"
         )
     origin = settings.get("SITE_ORIGIN") or settings.get("SITEURL") or ""
     zone_name = settings.get("TIMEZONE", "UTC")
@@ -186,6 +190,7 @@ def read_settings(settings: Mapping[str, Any]) -> StoriesSettings:
         site_origin=str(origin).rstrip("/"),
         timezone=zone,
         aliases_save_as=aliases or None,
+        aliases_per_file=_whole(settings, "STORY_ALIASES_PER_FILE", 1),
     )
 
 
@@ -324,12 +329,38 @@ def as_item(article: Any, overrides: Overrides) -> StoryItem:
 # --- old addresses ----------------------------------------------------------------------------------------
 
 
-def aliases_json(stories: Sequence[StoryView]) -> str:
+def story_aliases(stories: Sequence[StoryView]) -> dict[str, str]:
     """Each article of a story, by slug, to the story's id, but the article the story is named after: when two
     stories merge, the one named later loses its address, which names one of the merged story's articles. The
-    404 page (site.js) looks such an address up here and goes on to the story."""
-    aliases = {a.slug: story.ident for story in stories for a in story.articles if a.slug != story.ident}
-    return json.dumps({"aliases": aliases}, sort_keys=True, separators=(",", ":")) + "\n"
+    404 page (site.js) looks such an address up and goes on to the story."""
+    return {a.slug: story.ident for story in stories for a in story.articles if a.slug != story.ident}
+
+
+def alias_files(aliases: Mapping[str, str], per_file: int) -> int:
+    """How many files the map is split into: the power of two that keeps them at about `per_file` entries (1 on
+    a small archive; 128 at 100,000 articles). It changes only when the map doubles or halves."""
+    files = 1
+    while len(aliases) > files * per_file:
+        files *= 2
+    return files
+
+
+def alias_shard(slug: str, files: int) -> int:
+    """The file of `slug`: 32-bit FNV-1a of its UTF-8 bytes, modulo `files` (site.js computes the same)."""
+    value = 0x811C9DC5
+    for byte in slug.encode("utf-8"):
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return value % files
+
+
+def aliases_json(aliases: Mapping[str, str], files: int) -> list[str]:
+    """The map split into `files` JSON texts, by alias_shard: a new article changes the file of its slug only,
+    and a story address that moved costs the 404 page one small file, not the whole map (3 MB at 100,000
+    articles)."""
+    shards: list[dict[str, str]] = [{} for _ in range(files)]
+    for slug, ident in aliases.items():
+        shards[alias_shard(slug, files)][slug] = ident
+    return [json.dumps({"aliases": shard}, sort_keys=True, separators=(",", ":")) + "\n" for shard in shards]
 
 
 # --- cited by ----------------------------------------------------------------------------------------------
@@ -440,6 +471,7 @@ class StoriesGenerator(Generator):
     story_views: list[StoryView]
     arc_views: list[ArcView]
     digest_views: list[DigestView]
+    story_aliases: dict[str, str]
 
     def generate_context(self) -> None:
         started = time.perf_counter()
@@ -524,7 +556,9 @@ class StoriesGenerator(Generator):
         self.context["arcs"] = self.arc_views
         self.context["digests"] = self.digest_views
         self.context["stories_page_url"] = urls["STORIES_URL"]
+        self.story_aliases = story_aliases(self.story_views) if config.aliases_save_as else {}
         self.context["story_aliases_url"] = config.aliases_save_as
+        self.context["story_aliases_files"] = alias_files(self.story_aliases, config.aliases_per_file)
         self.context["story_url_pattern"] = urls["STORY_URL"]
         logger.info(
             "news_stories: %d stories, %d arcs, %d digests from %d articles in %.2f s",
@@ -688,9 +722,11 @@ class StoriesGenerator(Generator):
         if config.digest_feed:
             self._write_feed(config)
         if config.aliases_save_as:
-            path = Path(self.output_path) / config.aliases_save_as
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(aliases_json(self.story_views), encoding="utf-8")
+            files = aliases_json(self.story_aliases, self.context["story_aliases_files"])
+            for shard, text in enumerate(files):
+                path = Path(self.output_path) / config.aliases_save_as.format(shard=shard)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
 
     def _write_feed(self, config: StoriesSettings) -> None:
         """The Atom feed of digests, newest first; links absolute on SITE_ORIGIN."""

@@ -17,6 +17,9 @@ from news_stories.stories import (
     Overrides,
     StoriesSettingsError,
     StoryOverrideError,
+    alias_files,
+    alias_shard,
+    aliases_json,
     as_item,
     read_overrides,
     read_settings,
@@ -207,10 +210,12 @@ def test_an_article_enters_the_stories_when_it_was_added(tmp_path):
 
 
 def test_aliases_map_each_storys_other_articles_to_it(built_site):
-    """story/aliases.json: every article of a story but the one it is named after, to the story's id (the 404
+    """story/aliases/N.json: every article of a story but the one it is named after, to the story's id (the 404
     page's script sends a merged story's old address on with it)."""
-    data = json.loads((built_site / "story" / "aliases.json").read_text(encoding="utf-8"))
-    aliases = data["aliases"]
+    files = sorted((built_site / "story" / "aliases").glob("*.json"))
+    assert [f.name for f in files] == ["0.json"]  # a small archive's map is one file
+    assert 'data-story-aliases-files="1"' in (built_site / "404.html").read_text(encoding="utf-8")
+    aliases = json.loads(files[0].read_text(encoding="utf-8"))["aliases"]
     stories = {p.parent.name for p in (built_site / "story").glob("*/index.html")}
     expected = {}
     for ident in stories:
@@ -233,4 +238,31 @@ def test_bad_setting_is_named():
         read_settings({"STORY_URL": "story/"})
     with pytest.raises(StoriesSettingsError, match=r"STORY_ALIASES_SAVE_AS is 'story/aliases'; expected a file path"):
         read_settings({"STORY_ALIASES_SAVE_AS": "story/aliases"})
+    with pytest.raises(
+        StoriesSettingsError, match=r"STORY_ALIASES_SAVE_AS is 'story/aliases.json'; expected .*\{shard\}"
+    ):
+        read_settings({"STORY_ALIASES_SAVE_AS": "story/aliases.json"})
+    with pytest.raises(StoriesSettingsError, match=r"STORY_ALIASES_PER_FILE is 0"):
+        read_settings({"STORY_ALIASES_PER_FILE": 0})
     assert read_settings({"STORY_ALIASES_SAVE_AS": None}).aliases_save_as is None
+
+
+def test_the_story_map_is_split_by_a_hash_of_the_slug_into_a_power_of_two_of_files():
+    """alias_files doubles the files as the map doubles; each slug is in the file alias_shard names (site.js
+    computes the same hash: tests/test_browser.py follows old addresses through a map of several files), and a
+    new alias changes one file."""
+    aliases = {f"article-{n}-of-the-archive": f"story-{n % 97}" for n in range(5000)}
+    assert [alias_files(dict(list(aliases.items())[:n]), 1000) for n in (0, 1000, 1001, 2000, 2001, 5000)] == [
+        1, 1, 2, 2, 4, 8,
+    ]  # fmt: skip
+    texts = aliases_json(aliases, 8)
+    shards = [json.loads(text)["aliases"] for text in texts]
+    assert sum(len(shard) for shard in shards) == len(aliases)
+    assert all(350 < len(shard) < 900 for shard in shards)  # spread evenly
+    for number, shard in enumerate(shards):
+        assert all(alias_shard(slug, 8) == number for slug in shard)
+    # Known values (32-bit FNV-1a): the JavaScript side must give these too.
+    assert [alias_shard(slug, 128) for slug in ("", "a", "naïve-東京")] == [69, 44, 104]
+    # One more alias: one file changes.
+    more = aliases_json({**aliases, "a-late-report": "story-3"}, 8)
+    assert sum(a != b for a, b in zip(texts, more, strict=True)) == 1

@@ -8,8 +8,8 @@
  *    rising term does not change every page. Without it the strip is the link to the trending page.
  *  - The 404 page: an address the site does not have is offered as a search for the words in it; a story's old
  *    address goes on to the story. A story is named after one of its articles; when two stories merge, the
- *    other name's address is gone, and the map the build writes (story/aliases.json: article -> story) says
- *    which story that article is in now.
+ *    other name's address is gone, and the map the build writes (story/aliases/N.json: article -> story, split
+ *    into files by a hash of the article's slug) says which story that article is in now.
  * Everything is written with textContent; no globals are created.
  */
 (function () {
@@ -192,6 +192,17 @@
     return last.replace(/\.[a-z0-9]+$/i, "").replace(NOT_WORDS, " ").trim().slice(0, 100);
   }
 
+  // The file of the story map that holds `slug`: 32-bit FNV-1a of its UTF-8 bytes, modulo the number of files
+  // (news_stories' alias_shard computes the same).
+  function aliasShard(slug, files) {
+    var bytes = new TextEncoder().encode(slug);
+    var hash = 0x811c9dc5;
+    for (var i = 0; i < bytes.length; i++) {
+      hash = Math.imul(hash ^ bytes[i], 0x01000193) >>> 0;
+    }
+    return hash % files;
+  }
+
   // The id of the story an old story address names, or null: `storyUrl` is the site's STORY_URL ("story/{slug}/").
   function storyAddressSlug(path, root, storyUrl) {
     var parts = storyUrl.split("{slug}");
@@ -230,7 +241,9 @@
     if (slug === null) {
       return; // not a story's address: the map (large on a big archive) is not fetched
     }
-    fetchJson(moved.getAttribute("data-story-aliases"))
+    var files = parseInt(moved.getAttribute("data-story-aliases-files"), 10) || 1;
+    var mapUrl = moved.getAttribute("data-story-aliases").replace("{shard}", String(aliasShard(slug, files)));
+    fetchJson(mapUrl)
       .then(function (map) {
         if (!map || !map.aliases || typeof map.aliases !== "object") {
           return;
