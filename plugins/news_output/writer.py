@@ -644,11 +644,6 @@ def finish_rendering() -> int:
             continue
         total += written
         done = writer.rendered
-        kept = (
-            f": {done.kept} kept unrendered, their reads unchanged since the last build; {written - done.kept} rendered"
-            if writer.recording
-            else ""
-        )
         who = "the Pelican process"
         if writer.forked:
             batches = f", {writer.forked} batches" if writer.forked > writer.workers else ""
@@ -656,12 +651,17 @@ def finish_rendering() -> int:
             # overwritten should be (Pelican's override_output, e.g. content with a `save_as` of its own).
             who = f"{writer.workers} workers at a time{batches} and the Pelican process ({writer.pages_here} of them)"
         logger.info(
-            "news_output: %d pages by %s (%.1f s from the end of the build's other work to the last page)%s",
+            "news_output: %d pages by %s, %.1f s from the end of the build's other work to the last page",
             written,
             who,
             time.perf_counter() - started,
-            kept,
         )
+        if writer.recording:
+            logger.info(
+                "news_output: %d pages kept unrendered, their reads unchanged since the last build; %d rendered",
+                done.kept,
+                written - done.kept,
+            )
         if done.untracked:
             logger.info("news_output: %d pages cannot be skipped on the next build (%s)", done.untracked, done.why)
     while _beside:

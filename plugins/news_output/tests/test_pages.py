@@ -268,7 +268,7 @@ def files(output: Path) -> dict[str, bytes]:
 
 
 def kept(log: str) -> int:
-    found = re.search(r"(\d+) kept unrendered", log)
+    found = re.search(r"(\d+) pages kept unrendered", log)
     assert found, log[-2000:]
     return int(found.group(1))
 
