@@ -11,15 +11,27 @@ Phases, one function each:
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
+import os
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from news_reader import BuildError, article_text, html_to_text
 
+from .incremental import (
+    STATE_FILE,
+    IndexState,
+    append_index,
+    document_digest,
+    index_version,
+    load_state,
+    read_previous,
+    save_state,
+)
 from .lunrjs import FieldSpec, IndexBuilder
 from .shards import ShardedFiles, write_sharded
 
@@ -223,12 +235,75 @@ def copy_lunr(options: SearchSettings, directory: Path) -> None:
 def write_search_index(documents: list[SearchDocument], settings: Mapping[str, Any], output: Path) -> None:
     options = read_settings(settings)
     directory = output / options.output_dir
-    files = build_search_index(documents, options, directory, settings.get("SITEURL", ""))
+    site_url = settings.get("SITEURL", "")
+    names = [spec.name for spec in options.fields]
+    fields = [{name: document.field(name) for name in names} for document in documents]
+    rows = [document.store_row(site_url) for document in documents]
+    files, appended = write_index(fields, rows, options, directory, settings, output)
     copy_lunr(options, directory)
     logger.info(
-        "Search: %d articles, %d shards, %.1f kB of index in %s",
+        "Search: %d articles%s, %d shards, %.1f kB of index in %s",
         len(documents),
+        f" ({appended} appended to the last build's index)" if appended is not None else "",
         files.shards,
         files.total_bytes / 1000,
         options.output_dir,
     )
+
+
+def write_index(
+    fields: Sequence[Mapping[str, str]],
+    rows: Sequence[Sequence[object]],
+    options: SearchSettings,
+    directory: Path,
+    settings: Mapping[str, Any],
+    output: Path,
+) -> tuple[ShardedFiles, int | None]:
+    """Write the index of the documents (`fields[n]`, shown as `rows[n]`) into `directory`: the previous
+    build's index with the new documents appended when it holds the first documents unchanged (incremental.py),
+    else built in full. Returns what was written and how many documents were appended (None: built in full)."""
+    version = index_version(options, settings.get("SITEURL", ""))
+    digests = tuple(document_digest(f, r) for f, r in zip(fields, rows, strict=True))
+    cache = settings.get("CACHE_PATH")
+    load, save = bool(settings.get("LOAD_CONTENT_CACHE")), bool(settings.get("CACHE_CONTENT"))
+    state_path = Path(cache) / STATE_FILE if cache and (load or save) else None
+    previous, kept = None, 0
+    if state_path is not None and load:
+        state = load_state(state_path)
+        folder = _previous_output(output)
+        if state is not None and folder is not None and state.version == version:
+            kept = len(state.documents)
+            if digests[:kept] == state.documents:
+                previous = read_previous(folder / options.output_dir, state)
+            if previous is not None and previous.document_count != kept:
+                previous = None
+    if state_path is not None:
+        state_path.unlink(missing_ok=True)  # from here on it would describe an index that is being replaced
+    if previous is not None:
+        files = append_index(previous, fields[kept:], options, directory, rows)
+    else:
+        builder = IndexBuilder(options.fields, options.position_fields)
+        for number, document in enumerate(fields):
+            builder.add(str(number), document)
+        files = write_sharded(
+            builder,
+            directory,
+            shard_bytes=options.shard_bytes,
+            vocabulary_bytes=options.vocabulary_bytes,
+            store_rows=rows,
+            store_chunk=options.store_chunk,
+        )
+    if state_path is not None and save:
+        manifest = hashlib.sha256((directory / "manifest.json").read_bytes()).hexdigest()
+        save_state(state_path, IndexState(version, manifest, digests))
+    return files, (len(fields) - kept if previous is not None else None)
+
+
+def _previous_output(output: Path) -> Path | None:
+    """The previous build's output folder, set aside by news_output while this build runs, if there is one."""
+    try:
+        from news_output.writer import previous_builds  # loaded after this plugin; absent without news_output
+    except ImportError:
+        return None
+    found = previous_builds.get(os.path.normpath(output))
+    return Path(found) if found else None

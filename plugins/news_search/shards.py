@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .lunrjs import K1, LUNR_VERSION, B, IndexBuilder, TermPostings
+from .lunrjs import K1, LUNR_VERSION, B, FieldSpec, IndexBuilder, TermPostings
 
 FORMAT = 3
 NAME_DIGITS = 12  # hex digits of a file's SHA-256 in its name; more when two files would share a name
@@ -68,7 +68,7 @@ class ShardedFiles:
         return self.shard_bytes + self.vocabulary_bytes + self.store_bytes + self.manifest_bytes
 
 
-def _dumps(value: Any) -> str:
+def compact_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -85,7 +85,7 @@ def encode_term(posting: TermPostings, lengths: Sequence[Sequence[int]]) -> str:
         if positions is not None:
             field.append([list(p) for p in positions])
         row.append(field)
-    return _dumps(row)
+    return compact_json(row)
 
 
 def _hash(text: str) -> int:
@@ -137,20 +137,52 @@ def write_sharded(
     with_refs: bool = False,
 ) -> ShardedFiles:
     """Write the index into `directory` (emptied first); `store_rows[n]` is what result n shows."""
+    lengths = [builder.field_lengths(slot) for slot in range(len(builder.fields))]
+    return write_entries(
+        ((p.term, encode_term(p, lengths)) for p in builder.postings()),
+        IndexTotals(builder.fields, builder.document_count, tuple(sum(field) for field in lengths)),
+        directory,
+        shard_bytes,
+        vocabulary_bytes,
+        store_rows,
+        store_chunk,
+        builder.refs if with_refs else None,
+    )
+
+
+@dataclass(frozen=True)
+class IndexTotals:
+    """What the manifest says of the whole index besides its terms."""
+
+    fields: Sequence[FieldSpec]
+    document_count: int
+    field_lengths: tuple[int, ...]  # per field, the sum of every document's length
+
+
+def write_entries(
+    entries: Iterable[tuple[str, str]],
+    totals: IndexTotals,
+    directory: Path,
+    shard_bytes: int,
+    vocabulary_bytes: int,
+    store_rows: Sequence[Sequence[object]] = (),
+    store_chunk: int = 20,
+    refs: Sequence[str] | None = None,
+) -> ShardedFiles:
+    """Write an index given as its terms' shard entries `(term, encode_term(...))` in UTF-16 order: the shards,
+    the vocabulary, the store and the manifest, into `directory` (emptied first)."""
     if directory.exists():
         shutil.rmtree(directory)
     (directory / "shards").mkdir(parents=True)
     (directory / "vocab").mkdir()
     (directory / "store").mkdir()
 
-    lengths = [builder.field_lengths(slot) for slot in range(len(builder.fields))]
     firsts: list[str] = []
     shard_files: list[str] = []
     taken: dict[str, str] = {}
     terms: list[str] = []
     written = 0
-    encoded = ((p.term, encode_term(p, lengths)) for p in builder.postings())
-    for group in _chunks(encoded, shard_bytes):
+    for group in _chunks(entries, shard_bytes):
         firsts.append(group[0][0])
         terms.extend(term for term, _ in group)
         data = ('{"terms":[' + ",".join(entry for _, entry in group) + "]}").encode("utf-8")
@@ -159,7 +191,7 @@ def write_sharded(
 
     vocabulary_files: list[str] = []
     vocabulary_written = 0
-    for group in _chunks(((t, _dumps(t)) for t in terms), vocabulary_bytes):
+    for group in _chunks(((t, compact_json(t)) for t in terms), vocabulary_bytes):
         data = ("[" + ",".join(entry for _, entry in group) + "]").encode("utf-8")
         vocabulary_files.append(_content_name(data, taken))
         vocabulary_written += _write(directory / "vocab" / f"{vocabulary_files[-1]}.json", data)
@@ -167,28 +199,28 @@ def write_sharded(
     store_written = 0
     store_version = hashlib.sha256()
     for start in range(0, len(store_rows), store_chunk):
-        data = _dumps([list(row) for row in store_rows[start : start + store_chunk]]).encode("utf-8")
+        data = compact_json([list(row) for row in store_rows[start : start + store_chunk]]).encode("utf-8")
         store_version.update(hashlib.sha256(data).digest())
         store_written += _write(directory / "store" / f"{start // store_chunk}.json", data)
 
     manifest: dict[str, Any] = {
         "format": FORMAT,
         "lunr": LUNR_VERSION,
-        "fields": [spec.name for spec in builder.fields],
-        "boosts": [spec.boost for spec in builder.fields],
+        "fields": [spec.name for spec in totals.fields],
+        "boosts": [spec.boost for spec in totals.fields],
         "bm25": [K1, B],
         "pipeline": ["stemmer"],
-        "documentCount": builder.document_count,
-        "fieldLengths": [sum(field) for field in lengths],
+        "documentCount": totals.document_count,
+        "fieldLengths": list(totals.field_lengths),
         "shards": firsts,
         "shardFiles": shard_files,
         "vocabulary": vocabulary_files,
         "storeChunk": store_chunk,
         "storeVersion": store_version.hexdigest()[:NAME_DIGITS],
     }
-    if with_refs:
-        manifest["refs"] = builder.refs
-    manifest_written = _write(directory / "manifest.json", _dumps(manifest).encode("utf-8"))
+    if refs is not None:
+        manifest["refs"] = list(refs)
+    manifest_written = _write(directory / "manifest.json", compact_json(manifest).encode("utf-8"))
     return ShardedFiles(len(firsts), written, vocabulary_written, store_written, manifest_written)
 
 

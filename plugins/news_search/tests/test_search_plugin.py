@@ -245,3 +245,36 @@ def test_the_page_reads_the_index_format_the_build_writes() -> None:
     )
     result = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == f"the search index has format 1, this page reads {FORMAT}: reload the page"
+
+
+def test_a_rebuild_appends_a_new_article_to_the_previous_index(tmp_path: Path) -> None:
+    """The sample archive built, the newest article added, built again into the same output (news_output sets the
+    previous build aside): the index is the previous one with the article appended (incremental.py), and it is
+    byte for byte the index of a clean build of the same content. An edit then builds the index in full."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    extra: dict[str, object] = {"SEARCH_SHARD_BYTES": 3000, "CACHE_PATH": str(tmp_path / "cache")}
+    output = tmp_path / "output"
+
+    def build(folder: Path, **more: object) -> str:
+        result = build_site(content, folder, settings=SITE_SETTINGS, extra={**extra, **more}, verbose=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return " ".join((result.stdout + result.stderr).split())
+
+    def index(folder: Path) -> dict[str, bytes]:
+        data = folder / "search" / "data"
+        return {str(p.relative_to(data)): p.read_bytes() for p in sorted(data.rglob("*")) if p.is_file()}
+
+    assert "appended to the last build's index" not in build(output)
+    (content / "articles" / "2026" / "11").mkdir(parents=True, exist_ok=True)
+    (content / "articles" / "2026" / "11" / "lighthouse-keepers.md").write_text(NEWEST, encoding="utf-8")
+    assert "(1 appended to the last build's index)" in build(output)
+    clean = tmp_path / "clean"
+    build(clean, CACHE_PATH=str(tmp_path / "clean-cache"))
+    assert index(output) == index(clean)
+
+    edited = content / "articles" / "2026" / "11" / "lighthouse-keepers.md"
+    edited.write_text(NEWEST.replace("foghorn", "fog bell"), encoding="utf-8")
+    assert "appended to the last build's index" not in build(output)
+    build(clean, CACHE_PATH=str(tmp_path / "clean-cache"))
+    assert index(output) == index(clean)
