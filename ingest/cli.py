@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from news_reader import write_atomically
 from news_tags.rules import TagRules, TagRulesError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -14,7 +15,7 @@ from rich.table import Table
 
 from ingest.config import ConfigError, SourceConfig, load_sources, source_from_table
 from ingest.fetch import Fetcher, FetchPolicy
-from ingest.pipeline import Archive, SourceReport, ingest_source, write_atomically
+from ingest.pipeline import Archive, SourceReport, ingest_source
 
 
 def load_state(path: Path) -> dict[str, dict[str, str]]:

@@ -7,6 +7,7 @@ from typing import Any
 from pelican import signals
 
 from .errors import BuildError, quiet_tracebacks
+from .files import write_atomically
 from .reader import (
     FrontMatter,
     FrontMatterError,
@@ -38,6 +39,7 @@ __all__ = [
     "register",
     "sanitise_html",
     "worker_count",
+    "write_atomically",
 ]
 
 

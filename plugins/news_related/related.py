@@ -7,19 +7,17 @@ settings, otherwise rank (ranking.py) and write the cache; set `article.related`
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import json
 import logging
 import os
-import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from news_reader import BuildError, article_text, html_to_text
+from news_reader import BuildError, article_text, html_to_text, write_atomically
 from news_reader.memo import TextMemo, code_version
 
 from .ranking import DUPLICATE_THRESHOLD, Story, Weights, body_fingerprint, duplicate_groups, rank_related
@@ -240,13 +238,4 @@ def load_cached(path: Path | None, key: str, count: int) -> list[tuple[int, ...]
 
 def save_cached(path: Path, key: str, related: Sequence[tuple[int, ...]]) -> None:
     """Write the result beside `path`, then rename it over: never a half-written cache."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump({"key": key, "related": [list(row) for row in related]}, out, separators=(",", ":"))
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    write_atomically(path, json.dumps({"key": key, "related": [list(row) for row in related]}, separators=(",", ":")))

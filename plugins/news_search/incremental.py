@@ -27,16 +27,15 @@ rebuilds after edits and a new article with clean builds.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from news_reader import write_atomically
 
 from . import lunrjs, shards
 from .lunrjs import IndexBuilder, utf16_key
@@ -117,20 +116,8 @@ def load_state(path: Path) -> IndexState | None:
 
 def save_state(path: Path, state: IndexState) -> None:
     """Write the state beside `path`, then rename it over: never a half-written state."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(
-                {"version": state.version, "manifest": state.manifest, "documents": list(state.documents)},
-                out,
-                separators=(",", ":"),
-            )
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    data = {"version": state.version, "manifest": state.manifest, "documents": list(state.documents)}
+    write_atomically(path, json.dumps(data, separators=(",", ":")))
 
 
 def read_previous(directory: Path, state: IndexState) -> PreviousIndex | None:

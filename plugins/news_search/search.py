@@ -15,7 +15,7 @@ import hashlib
 import logging
 import os
 import shutil
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -207,12 +207,25 @@ def build_search_index(
     """Index `documents` (their numbers are their lunr refs) and write the sharded index into `directory`.
 
     One pass: only the store rows are kept, so a generator of 100,000 documents never sits in memory."""
-    builder = IndexBuilder(options.fields, options.position_fields)
     names = [spec.name for spec in options.fields]
-    rows = []
-    for number, document in enumerate(documents):
-        builder.add(str(number), {name: document.field(name) for name in names})
-        rows.append(document.store_row(site_url))
+    rows: list[tuple[str, ...]] = []
+
+    def fields() -> Iterator[dict[str, str]]:
+        for document in documents:
+            rows.append(document.store_row(site_url))
+            yield {name: document.field(name) for name in names}
+
+    return _index_in_full(fields(), rows, options, directory)
+
+
+def _index_in_full(
+    fields: Iterable[Mapping[str, str]], rows: Sequence[Sequence[object]], options: SearchSettings, directory: Path
+) -> ShardedFiles:
+    """The index of `fields`, each document's indexed text, built in one go; `rows[n]` is what result n shows
+    (read once every document is added)."""
+    builder = IndexBuilder(options.fields, options.position_fields)
+    for number, document in enumerate(fields):
+        builder.add(str(number), document)
     return write_sharded(
         builder,
         directory,
@@ -282,17 +295,7 @@ def write_index(
     if previous is not None:
         files = append_index(previous, fields[kept:], options, directory, rows)
     else:
-        builder = IndexBuilder(options.fields, options.position_fields)
-        for number, document in enumerate(fields):
-            builder.add(str(number), document)
-        files = write_sharded(
-            builder,
-            directory,
-            shard_bytes=options.shard_bytes,
-            vocabulary_bytes=options.vocabulary_bytes,
-            store_rows=rows,
-            store_chunk=options.store_chunk,
-        )
+        files = _index_in_full(fields, rows, options, directory)
     if state_path is not None and save:
         manifest = hashlib.sha256((directory / "manifest.json").read_bytes()).hexdigest()
         save_state(state_path, IndexState(version, manifest, digests))
