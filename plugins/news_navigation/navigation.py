@@ -329,7 +329,7 @@ def install_strftime() -> None:
 # page, in every list it is in and under every page it is related to, the same object each time. The date is
 # kept with its answer, so its id is not reused while the entry lives (datetimes cannot change).
 _time_tags: dict[tuple[int, str, bool, bool], tuple[dt.datetime, Markup]] = {}
-_TIME_TAGS_KEPT = 1 << 15  # 400 bytes each, 13 MB in all (in each render worker); then it starts again
+_TIME_TAGS_KEPT = 1 << 14  # 400 bytes each, 6.5 MB in all (in each render worker); then it starts again
 
 
 def time_tag(value: dt.datetime, fmt: str = "%-d %B %Y, %H:%M", relative: bool = True, zone: bool = True) -> Markup:
