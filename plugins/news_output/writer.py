@@ -146,9 +146,7 @@ class OutputWriter(AbsoluteFeedWriter):
         self.forked = 0  # render workers started in this build (one per batch)
         self._planned = 0  # pages planned: every few, a look at the render workers
         self.pages = 0  # pages handed to workers or rendered
-        self.pages_here = (
-            0  # of those, rendered in the Pelican process (one core): those that overwrite or are overwritten
-        )
+        self.pages_here = 0  # of those, rendered in the Pelican process, on one core (override_output)
         self.rendered = _Rendered()  # records and counts of the pages rendered so far
         self._previous_records: dict[str, pages.Record] | None = None  # the last build's, once loaded
         self._version = ""

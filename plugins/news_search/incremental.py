@@ -163,12 +163,13 @@ def appended_entries(
     appended to `previous`, in UTF-16 order: what shards.encode_term gives for the index built in one go."""
     lengths = [builder.field_lengths(slot) for slot in range(len(builder.fields))]
     known = previous.terms
+    postings = list(builder.postings())
     numbers: dict[str, int] = {}
-    for posting in sorted(builder.postings(), key=lambda p: p.index):  # lunr's order: first met first
+    for posting in sorted(postings, key=lambda p: p.index):  # lunr's order: first met first
         if posting.term not in known:
             numbers[posting.term] = len(known) + len(numbers)
     new_rows: dict[str, list[Any]] = {}
-    for posting in builder.postings():
+    for posting in postings:
         row = new_rows[posting.term] = [posting.term, numbers.get(posting.term, -1)]
         for slot, (docs, frequencies, positions) in enumerate(
             zip(posting.documents, posting.frequencies, posting.positions, strict=True)

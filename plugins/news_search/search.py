@@ -275,13 +275,15 @@ def write_index(
     """Write the index of the documents (`fields[n]`, shown as `rows[n]`) into `directory`: the previous
     build's index with the new documents appended when it holds the first documents unchanged (incremental.py),
     else built in full. Returns what was written and how many documents were appended (None: built in full)."""
-    version = index_version(options, settings.get("SITEURL", ""))
-    digests = tuple(document_digest(f, r) for f, r in zip(fields, rows, strict=True))
     cache = settings.get("CACHE_PATH")
     load, save = bool(settings.get("LOAD_CONTENT_CACHE")), bool(settings.get("CACHE_CONTENT"))
     state_path = Path(cache) / STATE_FILE if cache and (load or save) else None
+    if state_path is None:  # no content cache: nothing to read or keep
+        return _index_in_full(fields, rows, options, directory), None
+    version = index_version(options, settings.get("SITEURL", ""))
+    digests = tuple(document_digest(f, r) for f, r in zip(fields, rows, strict=True))
     previous, kept = None, 0
-    if state_path is not None and load:
+    if load:
         state = load_state(state_path)
         folder = _previous_output(output)
         if state is not None and folder is not None and state.version == version:
@@ -290,13 +292,12 @@ def write_index(
                 previous = read_previous(folder / options.output_dir, state)
             if previous is not None and previous.document_count != kept:
                 previous = None
-    if state_path is not None:
-        state_path.unlink(missing_ok=True)  # from here on it would describe an index that is being replaced
+    state_path.unlink(missing_ok=True)  # from here on it would describe an index that is being replaced
     if previous is not None:
         files = append_index(previous, fields[kept:], options, directory, rows)
     else:
         files = _index_in_full(fields, rows, options, directory)
-    if state_path is not None and save:
+    if save:
         manifest = hashlib.sha256((directory / "manifest.json").read_bytes()).hexdigest()
         save_state(state_path, IndexState(version, manifest, digests))
     return files, (len(fields) - kept if previous is not None else None)
