@@ -21,6 +21,7 @@ from .reader import (
     prune_content_cache,
     reading_fingerprint,
     sanitise_html,
+    save_stamps,
     settle_order,
     stamp_once,
     worker_count,
@@ -57,3 +58,4 @@ def register() -> None:
     signals.page_generator_init.connect(stamp_once)
     signals.article_generator_pretaxonomy.connect(prune_content_cache)
     signals.article_generator_pretaxonomy.connect(settle_order)
+    signals.all_generators_finalized.connect(save_stamps)

@@ -378,6 +378,64 @@ def test_a_build_hashes_each_content_file_once_and_again_after_a_write(tmp_path,
     assert len(hashed) == 2
 
 
+def test_stamps_are_kept_for_the_next_build_unless_taken_just_after_a_write(tmp_path, monkeypatch):
+    """The next build (another process: the stamps in memory are gone) reuses the stamps of files that had settled
+    when hashed, hashes again a file written since, and a file hashed within two seconds of its last write (its
+    change time could hide a second write in the same clock tick); a damaged stamps file means hashing all."""
+    import hashlib
+    import types
+
+    from news_reader import reader as module
+    from pelican.readers import Readers
+
+    monkeypatch.setattr(module, "_stamps", {})
+    monkeypatch.setattr(module, "_stamped", set())
+    hashed: list[bytes] = []
+    real_sha1 = hashlib.sha1
+
+    def counting_sha1(data: bytes = b"") -> object:
+        hashed.append(data)
+        return real_sha1(data)
+
+    monkeypatch.setattr(hashlib, "sha1", counting_sha1)
+    config = {**DEFAULT_CONFIG, "CACHE_PATH": str(tmp_path / "cache"), "CHECK_MODIFIED_METHOD": "sha1",
+              "LOAD_CONTENT_CACHE": True, "CACHE_CONTENT": True}  # fmt: skip
+    settled, fresh = write(tmp_path, GOOD, "settled.md"), write(tmp_path, GOOD, "fresh.md")
+
+    def build() -> Readers:  # a build in a new process: nothing in memory
+        module._stamps.clear()
+        readers = Readers(config, cache_name="ArticlesGenerator-Readers")
+        module.stamp_once(types.SimpleNamespace(settings=config, readers=readers, _filestamp_func=None))
+        return readers
+
+    readers = build()
+    for path in (settled, fresh):
+        assert readers._get_file_stamp(str(path)) == real_sha1(path.read_bytes()).digest()
+    assert len(hashed) == 2
+    # The settled file was hashed long after its last write; the fresh one just after it.
+    entry = module._stamps[str(settled)]
+    module._stamps[str(settled)] = (*entry[:3], entry[1][1] + module._SETTLED_NS)
+    module.save_stamps([types.SimpleNamespace(settings=config)])
+    assert (tmp_path / "cache" / module.STAMPS_FILE).exists()
+
+    readers = build()
+    assert readers._get_file_stamp(str(settled)) == real_sha1(settled.read_bytes()).digest()
+    assert len(hashed) == 2  # reused
+    assert readers._get_file_stamp(str(fresh)) == real_sha1(fresh.read_bytes()).digest()
+    assert len(hashed) == 3  # not kept: hashed again
+    module.save_stamps([types.SimpleNamespace(settings=config)])
+
+    settled.write_text(GOOD.replace("dawn", "dusk"), encoding="utf-8")  # same size, written after its stamp
+    readers = build()
+    assert readers._get_file_stamp(str(settled)) == real_sha1(settled.read_bytes()).digest()
+    assert len(hashed) == 4
+
+    (tmp_path / "cache" / module.STAMPS_FILE).write_bytes(b"not a pickle")
+    readers = build()
+    assert readers._get_file_stamp(str(settled)) == real_sha1(settled.read_bytes()).digest()
+    assert len(hashed) == 5
+
+
 def test_a_content_cache_that_refers_to_a_removed_function_is_thrown_away(tmp_path):
     """A rebuild with nothing changed keeps the content cache (a fingerprint taken at each generator's readers
     saw two settings per build and threw it away every time). Pelican pickles the settings with each cached
