@@ -11,6 +11,7 @@ from .navigation import (
     add_template_filters,
     date_text,
     install_strftime,
+    install_url_formatting,
     period_neighbours,
     remember_urls,
     settle_lists,
@@ -35,6 +36,7 @@ __all__ = [
 
 def register() -> None:
     install_strftime()
+    install_url_formatting()
     signals.initialized.connect(add_template_filters)
     signals.article_generator_pretaxonomy.connect(suspend_period_archives)
     signals.article_generator_pretaxonomy.connect(remember_urls)
