@@ -361,14 +361,25 @@ def test_articles_of_the_same_date_come_in_the_order_of_their_paths(order_by):
 
 def test_a_build_hashes_each_content_file_once_and_again_after_a_write(tmp_path, monkeypatch):
     """With CHECK_MODIFIED_METHOD = "sha1", Pelican's readers' cache and the articles generator's cache each
-    hash a file whenever they look it up; `stamp_once` makes both reuse one hash while the file is untouched."""
+    hash a file whenever they look it up; `stamp_once` makes both reuse one hash, taken with one stat in a
+    build, and the next build hashes the file again when it was written since."""
     import hashlib
+    import os
     import types
 
-    from news_reader.reader import stamp_once
+    from news_reader.reader import save_stamps, stamp_once
     from pelican.readers import Readers
 
     monkeypatch.setattr("news_reader.reader._stamps", {})
+    monkeypatch.setattr("news_reader.reader._stamped", {})
+    stats: list[str] = []
+    real_stat = os.stat
+
+    def counting_stat(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        stats.append(str(path))
+        return real_stat(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("news_reader.reader.os.stat", counting_stat)
     hashed: list[bytes] = []
     real_sha1 = hashlib.sha1
 
@@ -388,7 +399,10 @@ def test_a_build_hashes_each_content_file_once_and_again_after_a_write(tmp_path,
     assert generator._filestamp_func(str(path)) == first == real_sha1(path.read_bytes()).digest()
     assert readers._get_file_stamp(str(path)) == first
     assert len(hashed) == 1
+    assert stats.count(str(path)) == 1  # one stat in the build
     path.write_text(GOOD.replace("dawn", "dusk"), encoding="utf-8")  # the same size, maybe the same mtime
+    assert readers._get_file_stamp(str(path)) == first  # the build's stamp, of the bytes it read
+    save_stamps([generator])  # the build's content is read: the next build looks again
     assert readers._get_file_stamp(str(path)) == real_sha1(path.read_bytes()).digest() != first
     assert len(hashed) == 2
 
@@ -404,7 +418,7 @@ def test_stamps_are_kept_for_the_next_build_unless_taken_just_after_a_write(tmp_
     from pelican.readers import Readers
 
     monkeypatch.setattr(module, "_stamps", {})
-    monkeypatch.setattr(module, "_stamped", set())
+    monkeypatch.setattr(module, "_stamped", {})
     hashed: list[bytes] = []
     real_sha1 = hashlib.sha1
 
@@ -419,6 +433,7 @@ def test_stamps_are_kept_for_the_next_build_unless_taken_just_after_a_write(tmp_
 
     def build() -> Readers:  # a build in a new process: nothing in memory
         module._stamps.clear()
+        module._stamped.clear()
         readers = Readers(config, cache_name="ArticlesGenerator-Readers")
         module.stamp_once(types.SimpleNamespace(settings=config, readers=readers, _filestamp_func=None))
         return readers
