@@ -69,12 +69,6 @@ class Job:
     page_kwargs: list[dict[str, Any]] = dataclasses.field(default_factory=list)  # each page's own variables
     discarded: set[str] = dataclasses.field(default_factory=set)  # paths Pelican sends to os.devnull
     in_order: bool = False  # overwrites or is overwritten: rendered last, in the Pelican process
-    feed: tuple[Any, ...] | None = None  # a `write_feed` call's arguments (a feed, not a page)
-
-    @property
-    def page_count(self) -> int:
-        """How many pages (not feeds) this job writes."""
-        return 0 if self.feed is not None else len(self.pages) - len(self.discarded)
 
 
 # output folder -> the previous build set aside beside it (filled by output.set_aside while a build runs)
@@ -186,44 +180,14 @@ class OutputWriter(AbsoluteFeedWriter):
             return None
         job = Job(name, template, context, options, kwargs)
         self._plan(job, relative_urls, paginated, template_name, override_output, url)
-        self._queue(job)
-        return None
-
-    def write_feed(
-        self,
-        elements: Any,
-        context: Mapping[str, Any],
-        path: str | None = None,
-        url: str | None = None,
-        feed_type: str = "atom",
-        override_output: bool = False,
-        feed_title: str | None = None,
-    ) -> Any:
-        """A feed is planned and written like a page: by a render worker, compared with the previous build's
-        file (0.7 s of the Pelican process at 10,000 articles, before any page could start). It is made
-        here, at once, as Pelican does, when the caller wants the feed object (no `path`) and when a plugin
-        listens to `feed_generated` or `feed_written` (a receiver in a worker would change nothing here)."""
-        listened = bool(signals.feed_generated.receivers or signals.feed_written.receivers)
-        if self._rendering is not None or not path or listened:
-            return super().write_feed(elements, context, path, url, feed_type, override_output, feed_title)
-        # The items and the context as they are now, as Pelican would have written them.
-        items = list(elements[: self.settings["FEED_MAX_ITEMS"]])
-        call = (items, dict(context), path, url, feed_type, override_output, feed_title)
-        job = Job(path, None, call[1], {"override_output": override_output}, {}, feed=call)
-        self._plan_open(job, sanitised_join(self.output_path, path), override_output)
-        job.names.append(path)
-        job.page_kwargs.append({})
-        self._queue(job)
-        return None
-
-    def _queue(self, job: Job) -> None:
         if self.workers == 0:  # each page rendered the moment it is asked for, as Pelican does
             self._render_here([job])
-            return
-        self.jobs.append(job)
-        self._planned += 1
-        if self._planned % 256 == 0:  # planning goes on while the workers render: start the next batches
-            self._look_after_workers(wait=False)
+        else:
+            self.jobs.append(job)
+            self._planned += 1
+            if self._planned % 256 == 0:  # planning goes on while the workers render: start the next batches
+                self._look_after_workers(wait=False)
+        return None
 
     def _plan(
         self, job: Job, relative_urls: bool, paginated: Any, template_name: str | None, override: bool, url: Any
@@ -316,8 +280,8 @@ class OutputWriter(AbsoluteFeedWriter):
         queued, self.jobs = _by_order(self.jobs)
         if not queued:
             return
-        self.pages += sum(job.page_count for job in queued)
-        self._load_records(queued)
+        self.pages += sum(len(job.pages) - len(job.discarded) for job in queued)
+        self._load_records(queued[0].template)
         self._batches.extend(_batches(queued, children, worker_pages(self.settings)))
         del queued  # before the forks: each batch is kept until its worker exits (see _Child.batch)
         self._slots = children
@@ -364,10 +328,10 @@ class OutputWriter(AbsoluteFeedWriter):
         """Render jobs in this process, in order."""
         if not jobs:
             return
-        self._load_records(jobs)
+        self._load_records(jobs[0].template)
         with signals.content_written.muted():  # planning sent it already, once per page
             self.rendered.add(self._render(jobs))
-        pages = sum(job.page_count for job in jobs)
+        pages = sum(len(job.pages) - len(job.discarded) for job in jobs)
         self.pages += pages
         self.pages_here += pages
 
@@ -385,11 +349,10 @@ class OutputWriter(AbsoluteFeedWriter):
             return None
         return Path(cache) / pages.records_name(output)
 
-    def _load_records(self, jobs: Sequence[Job]) -> None:
-        """Once per build, in the Pelican process (before the workers fork, once a page is planned): the last
-        build's records, when the content cache is read and the last build's output was set aside."""
-        template = next((job.template for job in jobs if job.feed is None), None)
-        if self._previous_records is not None or template is None:
+    def _load_records(self, template: Any) -> None:
+        """Once per build, in the Pelican process (before the workers fork): the last build's records, when
+        the content cache is read and the last build's output was set aside."""
+        if self._previous_records is not None:
             return
         self._previous_records = {}
         path = self._records_path()
@@ -416,9 +379,6 @@ class OutputWriter(AbsoluteFeedWriter):
         for job in jobs:
             self._rendering = job
             try:
-                if job.feed is not None:
-                    super().write_feed(*job.feed)
-                    continue
                 for path, name, kwargs in zip(job.pages, job.names, job.page_kwargs, strict=True):
                     self._render_page(job, path, name, kwargs, done)
             except Exception as exc:

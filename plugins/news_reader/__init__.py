@@ -13,7 +13,6 @@ from .reader import (
     FrontMatterError,
     NewsMarkdownReader,
     article_text,
-    body_fingerprint,
     canonical,
     check_content_cache,
     html_to_text,
@@ -22,7 +21,6 @@ from .reader import (
     prune_content_cache,
     reading_fingerprint,
     sanitise_html,
-    save_stamps,
     settle_order,
     stamp_once,
     worker_count,
@@ -34,7 +32,6 @@ __all__ = [
     "FrontMatterError",
     "NewsMarkdownReader",
     "article_text",
-    "body_fingerprint",
     "canonical",
     "html_to_text",
     "in_forked_worker",
@@ -60,4 +57,3 @@ def register() -> None:
     signals.page_generator_init.connect(stamp_once)
     signals.article_generator_pretaxonomy.connect(prune_content_cache)
     signals.article_generator_pretaxonomy.connect(settle_order)
-    signals.all_generators_finalized.connect(save_stamps)

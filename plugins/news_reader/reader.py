@@ -9,7 +9,6 @@ Every problem with a file is a `FrontMatterError` naming the file, the line, wha
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import difflib
@@ -20,7 +19,6 @@ import logging
 import math
 import multiprocessing
 import os
-import pickle
 import re
 import sys
 import time
@@ -40,7 +38,6 @@ from pelican.utils import SafeDatetime, order_content
 from unidecode import unidecode
 
 from .errors import BuildError
-from .files import write_atomically
 from .memo import MEMO_SUFFIX
 
 logger = logging.getLogger(__name__)
@@ -428,17 +425,8 @@ def html_to_text(markup: str) -> str:
     return " ".join(html_module.unescape(_TAG_RE.sub(" ", markup)).split())
 
 
-def body_fingerprint(body: str) -> str:
-    """The same words in the same order give the same fingerprint, whatever the case, punctuation or spacing
-    (give it plain text: html_to_text strips HTML first). Copies of one article share it."""
-    words = re.findall(r"\w+", body.casefold())
-    return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()[:20]
-
-
 def article_text(article: Any) -> str:
-    """The plain text of an article's body, for every plugin that reads it. The reader works it out when it
-    renders the file (`_news_text`, kept with the reading in Pelican's content cache: 12 µs an article for
-    each build otherwise); for other content, once per object here.
+    """The plain text of an article's body, computed once per article for every plugin that reads it.
 
     It comes from the reader's sanitised HTML (`_content`), not `.content`: before the static files are known,
     `.content` would resolve {static} links too early (an error in a strict build), and the words are the same.
@@ -499,8 +487,6 @@ class Rendered:
     summary_html: str | None
     words: int
     minutes: int
-    text: str  # the body's words (html_to_text of `content`)
-    fingerprint: str  # body_fingerprint of `text`
 
 
 def worker_count(settings: Mapping[str, Any]) -> int:
@@ -572,9 +558,7 @@ class NewsMarkdownReader(BaseReader):
         if fm.summary:
             summary_html = self.render_line(fm.summary)
         words, minutes = reading_stats(source.body)
-        content = self._render(source.body)
-        text = html_to_text(content)
-        return Rendered(content, fm, summary_html, words, minutes, text, body_fingerprint(text))
+        return Rendered(self._render(source.body), fm, summary_html, words, minutes)
 
     def prepare(self, paths: list[str], workers: int) -> int:
         """Render `paths` ahead of Pelican's one-by-one reading, in `workers` forked processes; return how
@@ -640,10 +624,6 @@ class NewsMarkdownReader(BaseReader):
             near_duplicate_of=fm.near_duplicate_of,
             word_count=rendered.words,
             reading_time=rendered.minutes,
-            # Worked out here, with the reading, and kept with it in the content cache: article_text and
-            # news_related's article_fingerprint read them (34 µs an article, on every build, before).
-            _news_text=rendered.text,
-            _news_fingerprint=rendered.fingerprint,
         )
         if fm.authors:
             metadata["authors"] = [Author(name, settings) for name in fm.authors]
@@ -666,7 +646,6 @@ def _render_in_worker(path: str) -> Rendered | None:
 
 def prepare_articles(generator: Any) -> None:
     """At `article_generator_init`: render every article file not in Pelican's content cache, on every core."""
-    _stamped.clear()  # a build starts (the last one may have stopped before it could clear them)
     stamp_once(generator)
     reader = generator.readers.readers.get("md")
     if not isinstance(reader, NewsMarkdownReader):
@@ -685,37 +664,22 @@ def prepare_articles(generator: Any) -> None:
 _article_files: dict[int, set[str]] = {}  # id(articles generator) -> the article files of this build
 
 
-# path -> (method, the file's stat when its stamp was computed, the stamp, when it was computed in ns)
-_stamps: dict[str, tuple[str, tuple[int, int, int, int], Any, int]] = {}
-# The stamps of this build (path -> (method, stamp)): a file is looked up four times a build, each a stat
-# (0.2 s at 10,000 articles); its stamp as first taken stands for the build. A write later in the build is
-# seen by the next one, which finds another stat than the one kept (the stamp kept is of the bytes before).
-_stamped: dict[str, tuple[str, Any]] = {}
-STAMPS_FILE = "news_reader-stamps.pickle"
-_STAMPS_FORMAT = 1
-# A stamp is kept for the next build only if the file had not changed for this long when it was hashed. A
-# file's change time is the clock at its last write, in ticks of a few milliseconds: a second write of the
-# same size within the tick of the first would leave its stat as it was. A file written after the hash, this
-# long after its last change, has another change time (git's index calls such entries "racy" and does the same).
-_SETTLED_NS = 2_000_000_000
+# path -> (method, the file's stat when its stamp was computed, the stamp)
+_stamps: dict[str, tuple[str, tuple[int, int, int, int], Any]] = {}
 
 
 def stamp_once(generator: Any) -> None:
-    """Hash each content file once, not four times per build, and not again while it does not change. With
-    `CHECK_MODIFIED_METHOD = "sha1"` Pelican hashes a file's bytes each time it looks up or stores its cache
-    entry: this plugin asks once (is it in the cache?), the readers' cache once more when Pelican reads it,
-    and the articles generator's own cache twice (a lookup and a store), although that cache is not used
-    (`CONTENT_CACHING_LAYER` is "reader"): at 8 µs a hash (30 µs when the file is not in the page cache), 2.5
-    to 9 s for 100,000 files. A file's stamp as first taken in a build stands for the build (one stat, not
-    four). A stamp is reused in the next build while the file's modification time, change time, size and
-    inode stay as they were, kept in `CACHE_PATH/news_reader-stamps.pickle` (0.16 s of hashing a rebuild at
-    10,000 articles). A write changes the change time, so a file edited since is hashed again; a stamp taken
-    less than two seconds after the file's last change is not kept (see _SETTLED_NS)."""
+    """Hash each content file once per build, not four times. With `CHECK_MODIFIED_METHOD = "sha1"` Pelican
+    hashes a file's bytes each time it looks up or stores its cache entry: this plugin asks once (is it in
+    the cache?), the readers' cache once more when Pelican reads it, and the articles generator's own cache
+    twice (a lookup and a store), although that cache is not used (`CONTENT_CACHING_LAYER` is "reader"): at
+    8 µs a hash (30 µs when the file is not in the page cache), 2.5 to 9 s for 100,000 files. A
+    stamp is reused while the file's modification time, change time, size and inode stay the same; a write
+    changes the change time, so an edited file is hashed again (only a write of the same size within the
+    same clock tick as the hash would go unseen, and only by a process that builds twice: `--autoreload`)."""
     method = generator.settings.get("CHECK_MODIFIED_METHOD", "mtime")
     if method == "mtime":
         return  # a stat already
-    if not _stamps:
-        _load_stamps(generator.settings)
     for cacher in (generator, generator.readers):
         hash_file = getattr(cacher, "_filestamp_func", None)
         if hash_file is not None and not getattr(hash_file, "stamps_once", False):
@@ -724,62 +688,17 @@ def stamp_once(generator: Any) -> None:
 
 def _stamp_once(method: str, hash_file: Any) -> Any:
     def stamp(path: str) -> Any:
-        known_now = _stamped.get(path)
-        if known_now is not None and known_now[0] == method:
-            return known_now[1]
         info = os.stat(path)
         seen = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
         known = _stamps.get(path)
         if known is not None and known[0] == method and known[1] == seen:
-            value = known[2]
-        else:
-            taken = time.time_ns()
-            value = hash_file(path)
-            _stamps[path] = (method, seen, value, taken)
-        _stamped[path] = (method, value)
+            return known[2]
+        value = hash_file(path)
+        _stamps[path] = (method, seen, value)
         return value
 
     stamp.stamps_once = True  # type: ignore[attr-defined]
     return stamp
-
-
-def _stamps_path(settings: Mapping[str, Any]) -> Path | None:
-    cache = settings.get("CACHE_PATH")
-    return Path(cache) / STAMPS_FILE if cache else None
-
-
-def _load_stamps(settings: Mapping[str, Any]) -> None:
-    path = _stamps_path(settings)
-    if path is None or not settings.get("LOAD_CONTENT_CACHE"):
-        return
-    try:
-        with open(path, "rb") as handle:
-            saved = pickle.load(handle)
-    except FileNotFoundError:
-        return
-    except Exception as error:  # a damaged file: every file is hashed, as without it
-        logger.warning("news_reader: %s cannot be read (%s); hashing every content file", path, error)
-        return
-    if isinstance(saved, tuple) and len(saved) == 2 and saved[0] == _STAMPS_FORMAT and isinstance(saved[1], dict):
-        _stamps.update(saved[1])
-
-
-def save_stamps(generators: Any) -> None:
-    """At `all_generators_finalized` (every content file is read): keep this build's settled stamps for the
-    next build, when the content cache is kept."""
-    settings = generators[0].settings if generators else {}
-    path = _stamps_path(settings)
-    stamped = [p for p in _stamped if p in _stamps]
-    _stamped.clear()  # the build's content is read: the next build stats every file again
-    if path is None or not settings.get("CACHE_CONTENT") or not stamped:
-        return
-    kept = {}
-    for name in stamped:
-        entry = _stamps[name]
-        if entry[3] - entry[1][1] >= _SETTLED_NS:
-            kept[name] = entry
-    with contextlib.suppress(OSError):  # not kept: the next build hashes the files again
-        write_atomically(path, pickle.dumps((_STAMPS_FORMAT, kept), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def settle_order(generator: Any) -> None:

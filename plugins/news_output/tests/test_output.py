@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sitebuild import ROOT, SITE_SETTINGS, TEST_SETTINGS, build_site
+from tests.sitebuild import ROOT, SITE_SETTINGS, build_site
 
 NEW_ARTICLE = """---
 id: contrib-2026-02-04-harbour-lights
@@ -195,34 +195,3 @@ def test_work_beside_the_build_sends_back_its_result_its_error_and_its_time() ->
     with pytest.raises(OutputError, match=r"dying: the worker process \(pid \d+\) ended with exit status 3"):
         compute_beside(_dies, what="dying", settings=settings).result()
     assert "dying" not in worker_seconds
-
-
-def test_feeds_are_written_here_when_a_plugin_listens_for_them(content: Path, tmp_path: Path) -> None:
-    """Feeds are written by the render workers, unless a plugin listens to `feed_generated` or `feed_written`:
-    a receiver in a worker could change nothing in the Pelican process. Such a plugin hears every feed."""
-    import runpy
-
-    plugin = tmp_path / "plugins" / "feed_listener"
-    plugin.mkdir(parents=True)
-    heard = tmp_path / "heard.txt"
-    (plugin / "__init__.py").write_text(
-        "from pelican import signals\n"
-        "heard = []\n"
-        "def written(path, context, feed):\n"
-        "    heard.append(path)\n"
-        "def done(pelican):\n"
-        f"    open({str(heard)!r}, 'w').write('\\n'.join(sorted(heard)))\n"
-        "def register():\n"
-        "    signals.feed_written.connect(written)\n"
-        "    signals.finalized.connect(done)\n",
-        encoding="utf-8",
-    )
-    plugins = [*runpy.run_path(str(TEST_SETTINGS))["PLUGINS"], "feed_listener"]
-    output = tmp_path / "output"
-    extra: dict[str, object] = {"PLUGIN_PATHS": [str(ROOT / "plugins"), str(tmp_path / "plugins")], "PLUGINS": plugins}
-    result = build_site(content, output, extra=extra)
-    assert result.returncode == 0, result.stdout + result.stderr
-    # every feed written through Pelican's writer (news_stories writes its digests feed itself)
-    feeds = sorted(str(path) for path in output.rglob("*.xml") if path.name not in {"sitemap.xml", "digests.atom.xml"})
-    assert len(feeds) > 3
-    assert heard.read_text(encoding="utf-8").split("\n") == feeds

@@ -8,18 +8,10 @@ import pickle
 import shutil
 import sqlite3
 import textwrap
-import types
 from pathlib import Path
 
 import pytest
-from news_reader import (
-    FrontMatterError,
-    NewsMarkdownReader,
-    article_text,
-    body_fingerprint,
-    html_to_text,
-    sanitise_html,
-)
+from news_reader import FrontMatterError, NewsMarkdownReader, sanitise_html
 from pelican.settings import DEFAULT_CONFIG
 
 GOOD = """\
@@ -100,13 +92,6 @@ def test_good_article_becomes_pelican_metadata(settings, tmp_path):
     assert meta["reading_time"] == 1
     assert "<h2>What next</h2>" in content
     assert 'href="{filename}/articles/2026/10/other.md"' in content  # left for Pelican to resolve
-    # The body's words and their fingerprint, worked out with the reading (and cached with it): an article made
-    # from this reading answers article_text and news_related's fingerprint with them.
-    assert meta["_news_text"] == html_to_text(content)
-    assert meta["_news_text"].startswith("Crews left the ships at dawn. See the earlier story . What next More")
-    assert meta["_news_fingerprint"] == body_fingerprint(html_to_text(content))
-    article = types.SimpleNamespace(_content="<p>other words</p>", **meta)
-    assert article_text(article) == meta["_news_text"]
 
 
 def test_yaml_words_stay_text(settings, tmp_path):
@@ -361,25 +346,14 @@ def test_articles_of_the_same_date_come_in_the_order_of_their_paths(order_by):
 
 def test_a_build_hashes_each_content_file_once_and_again_after_a_write(tmp_path, monkeypatch):
     """With CHECK_MODIFIED_METHOD = "sha1", Pelican's readers' cache and the articles generator's cache each
-    hash a file whenever they look it up; `stamp_once` makes both reuse one hash, taken with one stat in a
-    build, and the next build hashes the file again when it was written since."""
+    hash a file whenever they look it up; `stamp_once` makes both reuse one hash while the file is untouched."""
     import hashlib
-    import os
     import types
 
-    from news_reader.reader import save_stamps, stamp_once
+    from news_reader.reader import stamp_once
     from pelican.readers import Readers
 
     monkeypatch.setattr("news_reader.reader._stamps", {})
-    monkeypatch.setattr("news_reader.reader._stamped", {})
-    stats: list[str] = []
-    real_stat = os.stat
-
-    def counting_stat(path: object, *args: object, **kwargs: object) -> os.stat_result:
-        stats.append(str(path))
-        return real_stat(path, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr("news_reader.reader.os.stat", counting_stat)
     hashed: list[bytes] = []
     real_sha1 = hashlib.sha1
 
@@ -399,71 +373,9 @@ def test_a_build_hashes_each_content_file_once_and_again_after_a_write(tmp_path,
     assert generator._filestamp_func(str(path)) == first == real_sha1(path.read_bytes()).digest()
     assert readers._get_file_stamp(str(path)) == first
     assert len(hashed) == 1
-    assert stats.count(str(path)) == 1  # one stat in the build
     path.write_text(GOOD.replace("dawn", "dusk"), encoding="utf-8")  # the same size, maybe the same mtime
-    assert readers._get_file_stamp(str(path)) == first  # the build's stamp, of the bytes it read
-    save_stamps([generator])  # the build's content is read: the next build looks again
     assert readers._get_file_stamp(str(path)) == real_sha1(path.read_bytes()).digest() != first
     assert len(hashed) == 2
-
-
-def test_stamps_are_kept_for_the_next_build_unless_taken_just_after_a_write(tmp_path, monkeypatch):
-    """The next build (another process: the stamps in memory are gone) reuses the stamps of files that had settled
-    when hashed, hashes again a file written since, and a file hashed within two seconds of its last write (its
-    change time could hide a second write in the same clock tick); a damaged stamps file means hashing all."""
-    import hashlib
-    import types
-
-    from news_reader import reader as module
-    from pelican.readers import Readers
-
-    monkeypatch.setattr(module, "_stamps", {})
-    monkeypatch.setattr(module, "_stamped", {})
-    hashed: list[bytes] = []
-    real_sha1 = hashlib.sha1
-
-    def counting_sha1(data: bytes = b"") -> object:
-        hashed.append(data)
-        return real_sha1(data)
-
-    monkeypatch.setattr(hashlib, "sha1", counting_sha1)
-    config = {**DEFAULT_CONFIG, "CACHE_PATH": str(tmp_path / "cache"), "CHECK_MODIFIED_METHOD": "sha1",
-              "LOAD_CONTENT_CACHE": True, "CACHE_CONTENT": True}  # fmt: skip
-    settled, fresh = write(tmp_path, GOOD, "settled.md"), write(tmp_path, GOOD, "fresh.md")
-
-    def build() -> Readers:  # a build in a new process: nothing in memory
-        module._stamps.clear()
-        module._stamped.clear()
-        readers = Readers(config, cache_name="ArticlesGenerator-Readers")
-        module.stamp_once(types.SimpleNamespace(settings=config, readers=readers, _filestamp_func=None))
-        return readers
-
-    readers = build()
-    for path in (settled, fresh):
-        assert readers._get_file_stamp(str(path)) == real_sha1(path.read_bytes()).digest()
-    assert len(hashed) == 2
-    # The settled file was hashed long after its last write; the fresh one just after it.
-    entry = module._stamps[str(settled)]
-    module._stamps[str(settled)] = (*entry[:3], entry[1][1] + module._SETTLED_NS)
-    module.save_stamps([types.SimpleNamespace(settings=config)])
-    assert (tmp_path / "cache" / module.STAMPS_FILE).exists()
-
-    readers = build()
-    assert readers._get_file_stamp(str(settled)) == real_sha1(settled.read_bytes()).digest()
-    assert len(hashed) == 2  # reused
-    assert readers._get_file_stamp(str(fresh)) == real_sha1(fresh.read_bytes()).digest()
-    assert len(hashed) == 3  # not kept: hashed again
-    module.save_stamps([types.SimpleNamespace(settings=config)])
-
-    settled.write_text(GOOD.replace("dawn", "dusk"), encoding="utf-8")  # same size, written after its stamp
-    readers = build()
-    assert readers._get_file_stamp(str(settled)) == real_sha1(settled.read_bytes()).digest()
-    assert len(hashed) == 4
-
-    (tmp_path / "cache" / module.STAMPS_FILE).write_bytes(b"not a pickle")
-    readers = build()
-    assert readers._get_file_stamp(str(settled)) == real_sha1(settled.read_bytes()).digest()
-    assert len(hashed) == 5
 
 
 def test_a_content_cache_that_refers_to_a_removed_function_is_thrown_away(tmp_path):
