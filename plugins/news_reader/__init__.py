@@ -21,6 +21,7 @@ from .reader import (
     prune_content_cache,
     reading_fingerprint,
     sanitise_html,
+    save_stamps,
     settle_order,
     stamp_once,
     worker_count,
@@ -55,5 +56,6 @@ def register() -> None:
     signals.readers_init.connect(add_reader)
     signals.article_generator_init.connect(prepare_articles)
     signals.page_generator_init.connect(stamp_once)
+    signals.page_generator_finalized.connect(save_stamps)
     signals.article_generator_pretaxonomy.connect(prune_content_cache)
     signals.article_generator_pretaxonomy.connect(settle_order)

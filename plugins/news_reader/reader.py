@@ -9,6 +9,7 @@ Every problem with a file is a `FrontMatterError` naming the file, the line, wha
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import difflib
@@ -19,7 +20,9 @@ import logging
 import math
 import multiprocessing
 import os
+import pickle
 import re
+import struct
 import sys
 import time
 import types
@@ -38,6 +41,7 @@ from pelican.utils import SafeDatetime, order_content
 from unidecode import unidecode
 
 from .errors import BuildError
+from .files import write_atomically
 from .memo import MEMO_SUFFIX
 
 logger = logging.getLogger(__name__)
@@ -646,6 +650,7 @@ def _render_in_worker(path: str) -> Rendered | None:
 
 def prepare_articles(generator: Any) -> None:
     """At `article_generator_init`: render every article file not in Pelican's content cache, on every core."""
+    start_stamps(generator.settings)
     stamp_once(generator)
     reader = generator.readers.readers.get("md")
     if not isinstance(reader, NewsMarkdownReader):
@@ -664,41 +669,116 @@ def prepare_articles(generator: Any) -> None:
 _article_files: dict[int, set[str]] = {}  # id(articles generator) -> the article files of this build
 
 
-# path -> (method, the file's stat when its stamp was computed, the stamp)
-_stamps: dict[str, tuple[str, tuple[int, int, int, int], Any]] = {}
+# The content files' stamps (CHECK_MODIFIED_METHOD) taken in this build, from the articles generator's start
+# until every file is read: path -> (its stat when stamped, the stamp, when it was hashed in ns, or 0 when
+# the stamp came from the last build). Freed once the files are read: at 100,000 articles it holds about
+# 40 MB, which the rest of the build (where its memory peaks) does not need.
+_stamps: dict[str, tuple[tuple[int, int, int, int], Any, int]] = {}
+# The last build's settled stamps, as saved (path -> the packed stat, then the stamp's bytes); freed with _stamps.
+_kept: dict[str, bytes] = {}
+STAMPS_FILE = "news_reader-stamps.pickle"
+_STAMPS_FORMAT = 2
+_PACKED_STAT = struct.Struct("<4q")
+# A stamp is kept for the next build only if the file had not changed for this long when it was hashed. A
+# file's change time is the clock at its last write, in ticks of a few milliseconds: a second write of the
+# same size within the tick of the first would leave its stat as it was. A file written after the hash, this
+# long after its last change, has another change time (git's index calls such entries "racy" and does the same).
+_SETTLED_NS = 2_000_000_000
+
+
+def start_stamps(settings: Mapping[str, Any]) -> None:
+    """At the articles generator's start (a build's first reading): forget the stamps of any build before in
+    this process (`--autoreload`) and load the settled ones the last build kept, when the cache is loaded."""
+    _stamps.clear()
+    _kept.clear()
+    method = settings.get("CHECK_MODIFIED_METHOD", "mtime")
+    path = _stamps_path(settings)
+    if method == "mtime" or path is None or not settings.get("LOAD_CONTENT_CACHE"):
+        return
+    try:
+        with open(path, "rb") as handle:
+            saved = pickle.load(handle)
+    except FileNotFoundError:
+        return
+    except Exception as error:  # a damaged file: every file is hashed, as without it
+        logger.warning("news_reader: %s cannot be read (%s); hashing every content file", path, error)
+        return
+    if (
+        isinstance(saved, tuple)
+        and len(saved) == 3
+        and saved[:2] == (_STAMPS_FORMAT, method)
+        and isinstance(saved[2], dict)
+    ):
+        _kept.update(saved[2])
 
 
 def stamp_once(generator: Any) -> None:
-    """Hash each content file once per build, not four times. With `CHECK_MODIFIED_METHOD = "sha1"` Pelican
-    hashes a file's bytes each time it looks up or stores its cache entry: this plugin asks once (is it in
-    the cache?), the readers' cache once more when Pelican reads it, and the articles generator's own cache
-    twice (a lookup and a store), although that cache is not used (`CONTENT_CACHING_LAYER` is "reader"): at
-    8 µs a hash (30 µs when the file is not in the page cache), 2.5 to 9 s for 100,000 files. A
-    stamp is reused while the file's modification time, change time, size and inode stay the same; a write
-    changes the change time, so an edited file is hashed again (only a write of the same size within the
-    same clock tick as the hash would go unseen, and only by a process that builds twice: `--autoreload`)."""
+    """Hash each content file once, not four times per build, and not again while it does not change. With
+    `CHECK_MODIFIED_METHOD = "sha1"` Pelican hashes a file's bytes each time it looks up or stores its cache
+    entry: this plugin asks once (is it in the cache?), the readers' cache once more when Pelican reads it,
+    and the articles generator's own cache twice (a lookup and a store), although that cache is not used
+    (`CONTENT_CACHING_LAYER` is "reader"): at 8 µs a hash (30 µs when the file is not in the page cache), 2.5
+    to 9 s for 100,000 files. In a build, a file's first stamp stands for the build (one stat, not four: a
+    file written during the build is stamped as it was before, so the next build reads it again). Across
+    builds, a stamp kept in `CACHE_PATH/news_reader-stamps.pickle` is reused while the file's modification
+    time, change time, size and inode stay the same: a write changes the change time, and a stamp taken less
+    than two seconds after the file's last change is not kept (see _SETTLED_NS)."""
     method = generator.settings.get("CHECK_MODIFIED_METHOD", "mtime")
     if method == "mtime":
         return  # a stat already
     for cacher in (generator, generator.readers):
         hash_file = getattr(cacher, "_filestamp_func", None)
         if hash_file is not None and not getattr(hash_file, "stamps_once", False):
-            cacher._filestamp_func = _stamp_once(method, hash_file)
+            cacher._filestamp_func = _stamp_once(hash_file)
 
 
-def _stamp_once(method: str, hash_file: Any) -> Any:
+def _stamp_once(hash_file: Any) -> Any:
     def stamp(path: str) -> Any:
+        known = _stamps.get(path)
+        if known is not None:
+            return known[1]
         info = os.stat(path)
         seen = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
-        known = _stamps.get(path)
-        if known is not None and known[0] == method and known[1] == seen:
-            return known[2]
+        kept = _kept.get(path)
+        packed = _PACKED_STAT.pack(*seen)
+        if kept is not None and kept.startswith(packed):
+            value: Any = kept[_PACKED_STAT.size :]
+            _stamps[path] = (seen, value, 0)
+            return value
+        taken = time.time_ns()
         value = hash_file(path)
-        _stamps[path] = (method, seen, value)
+        _stamps[path] = (seen, value, taken)
         return value
 
     stamp.stamps_once = True  # type: ignore[attr-defined]
     return stamp
+
+
+def _stamps_path(settings: Mapping[str, Any]) -> Path | None:
+    cache = settings.get("CACHE_PATH")
+    return Path(cache) / STAMPS_FILE if cache else None
+
+
+def save_stamps(generator: Any) -> None:
+    """At `page_generator_finalized` (Pelican reads the articles, then the pages, then runs the plugins'
+    generators): keep this build's settled stamps for the next build when the content cache is kept, and free
+    them. Written only when they differ from the kept ones."""
+    settings = generator.settings
+    method = settings.get("CHECK_MODIFIED_METHOD", "mtime")
+    path = _stamps_path(settings)
+    try:
+        if method == "mtime" or path is None or not settings.get("CACHE_CONTENT") or not _stamps:
+            return
+        keep = {}
+        for name, (seen, value, taken) in _stamps.items():
+            if isinstance(value, bytes) and (taken == 0 or taken - seen[1] >= _SETTLED_NS):
+                keep[name] = _PACKED_STAT.pack(*seen) + value
+        if keep != _kept:
+            with contextlib.suppress(OSError):  # not kept: the next build hashes the files again
+                write_atomically(path, pickle.dumps((_STAMPS_FORMAT, method, keep), protocol=pickle.HIGHEST_PROTOCOL))
+    finally:
+        _stamps.clear()
+        _kept.clear()
 
 
 def settle_order(generator: Any) -> None:

@@ -346,14 +346,25 @@ def test_articles_of_the_same_date_come_in_the_order_of_their_paths(order_by):
 
 def test_a_build_hashes_each_content_file_once_and_again_after_a_write(tmp_path, monkeypatch):
     """With CHECK_MODIFIED_METHOD = "sha1", Pelican's readers' cache and the articles generator's cache each
-    hash a file whenever they look it up; `stamp_once` makes both reuse one hash while the file is untouched."""
+    hash a file whenever they look it up; `stamp_once` makes both reuse one hash, taken with one stat in a
+    build, and the next build hashes the file again when it was written since."""
     import hashlib
+    import os
     import types
 
-    from news_reader.reader import stamp_once
+    from news_reader import reader as module
     from pelican.readers import Readers
 
-    monkeypatch.setattr("news_reader.reader._stamps", {})
+    monkeypatch.setattr(module, "_stamps", {})
+    monkeypatch.setattr(module, "_kept", {})
+    stats: list[str] = []
+    real_stat = os.stat
+
+    def counting_stat(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        stats.append(str(path))
+        return real_stat(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("news_reader.reader.os.stat", counting_stat)
     hashed: list[bytes] = []
     real_sha1 = hashlib.sha1
 
@@ -366,16 +377,94 @@ def test_a_build_hashes_each_content_file_once_and_again_after_a_write(tmp_path,
               "LOAD_CONTENT_CACHE": True, "CACHE_CONTENT": True}  # fmt: skip
     readers = Readers(config, cache_name="ArticlesGenerator-Readers")
     generator = types.SimpleNamespace(settings=config, readers=readers, _filestamp_func=readers._filestamp_func)
-    stamp_once(generator)
-    stamp_once(generator)  # twice: still one wrapper
+    module.start_stamps(config)
+    module.stamp_once(generator)
+    module.stamp_once(generator)  # twice: still one wrapper
     path = write(tmp_path, GOOD)
     first = readers._get_file_stamp(str(path))
     assert generator._filestamp_func(str(path)) == first == real_sha1(path.read_bytes()).digest()
     assert readers._get_file_stamp(str(path)) == first
     assert len(hashed) == 1
+    assert stats.count(str(path)) == 1  # one stat in the build
     path.write_text(GOOD.replace("dawn", "dusk"), encoding="utf-8")  # the same size, maybe the same mtime
+    assert readers._get_file_stamp(str(path)) == first  # the build's stamp, of the bytes it read
+    module.save_stamps(generator)  # every file is read: the stamps are freed
+    assert module._stamps == {}
+    assert module._kept == {}
+    assert not (tmp_path / "cache" / module.STAMPS_FILE).exists()  # taken just after a write: not kept
+    module.start_stamps(config)  # the next build
     assert readers._get_file_stamp(str(path)) == real_sha1(path.read_bytes()).digest() != first
     assert len(hashed) == 2
+
+
+def test_stamps_are_kept_for_the_next_build_unless_taken_just_after_a_write(tmp_path, monkeypatch):
+    """The next build reuses the stamps of files that had settled when hashed, hashes again a file written
+    since, and a file hashed within two seconds of its last write (its change time could hide a second write in
+    the same clock tick); a damaged stamps file, or one of another method, means hashing all."""
+    import hashlib
+    import pickle
+    import types
+
+    from news_reader import reader as module
+    from pelican.readers import Readers
+
+    monkeypatch.setattr(module, "_stamps", {})
+    monkeypatch.setattr(module, "_kept", {})
+    hashed: list[bytes] = []
+    real_sha1 = hashlib.sha1
+
+    def counting_sha1(data: bytes = b"") -> object:
+        hashed.append(data)
+        return real_sha1(data)
+
+    monkeypatch.setattr(hashlib, "sha1", counting_sha1)
+    config = {**DEFAULT_CONFIG, "CACHE_PATH": str(tmp_path / "cache"), "CHECK_MODIFIED_METHOD": "sha1",
+              "LOAD_CONTENT_CACHE": True, "CACHE_CONTENT": True}  # fmt: skip
+    settled, fresh = write(tmp_path, GOOD, "settled.md"), write(tmp_path, GOOD, "fresh.md")
+    stamps_file = tmp_path / "cache" / module.STAMPS_FILE
+
+    def build() -> Readers:
+        module.start_stamps(config)
+        readers = Readers(config, cache_name="ArticlesGenerator-Readers")
+        module.stamp_once(types.SimpleNamespace(settings=config, readers=readers, _filestamp_func=None))
+        return readers
+
+    def stamps_match(readers: Readers) -> None:
+        for path in (settled, fresh):
+            assert readers._get_file_stamp(str(path)) == real_sha1(path.read_bytes()).digest()
+
+    readers = build()
+    stamps_match(readers)
+    assert len(hashed) == 2
+    # The settled file was hashed long after its last write; the fresh one just after it.
+    seen, value, _ = module._stamps[str(settled)]
+    module._stamps[str(settled)] = (seen, value, seen[1] + module._SETTLED_NS)
+    module.save_stamps(types.SimpleNamespace(settings=config))
+    assert stamps_file.exists()
+
+    readers = build()
+    stamps_match(readers)
+    assert len(hashed) == 3  # the settled one reused, the fresh one hashed again
+    module.save_stamps(types.SimpleNamespace(settings=config))
+
+    settled.write_text(GOOD.replace("dawn", "dusk"), encoding="utf-8")  # same size, written after its stamp
+    readers = build()
+    stamps_match(readers)
+    assert len(hashed) == 5
+    module.save_stamps(types.SimpleNamespace(settings=config))
+
+    # Kept by another method: not used.
+    seen = tuple(getattr(settled.stat(), f"st_{name}") for name in ("mtime_ns", "ctime_ns", "size", "ino"))
+    entry = module._PACKED_STAT.pack(*seen) + b"x" * 20
+    stamps_file.write_bytes(pickle.dumps((module._STAMPS_FORMAT, "md5", {str(settled): entry})))
+    readers = build()
+    stamps_match(readers)
+    assert len(hashed) == 7
+    stamps_file.write_bytes(b"not a pickle")
+    readers = build()
+    stamps_match(readers)
+    assert len(hashed) == 9
+    module.save_stamps(types.SimpleNamespace(settings=config))
 
 
 def test_a_content_cache_that_refers_to_a_removed_function_is_thrown_away(tmp_path):
