@@ -429,6 +429,13 @@ def html_to_text(markup: str) -> str:
     return " ".join(html_module.unescape(_TAG_RE.sub(" ", markup)).split())
 
 
+def body_fingerprint(body: str) -> str:
+    """The same words in the same order give the same fingerprint, whatever the case, punctuation or spacing
+    (give it plain text: html_to_text strips HTML first). Copies of one article share it."""
+    words = re.findall(r"\w+", body.casefold())
+    return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()[:20]
+
+
 def article_text(article: Any) -> str:
     """The plain text of an article's body, computed once per article for every plugin that reads it.
 
@@ -491,6 +498,7 @@ class Rendered:
     summary_html: str | None
     words: int
     minutes: int
+    fingerprint: str  # body_fingerprint of the body's words (html_to_text of `content`)
 
 
 def worker_count(settings: Mapping[str, Any]) -> int:
@@ -562,7 +570,8 @@ class NewsMarkdownReader(BaseReader):
         if fm.summary:
             summary_html = self.render_line(fm.summary)
         words, minutes = reading_stats(source.body)
-        return Rendered(self._render(source.body), fm, summary_html, words, minutes)
+        content = self._render(source.body)
+        return Rendered(content, fm, summary_html, words, minutes, body_fingerprint(html_to_text(content)))
 
     def prepare(self, paths: list[str], workers: int) -> int:
         """Render `paths` ahead of Pelican's one-by-one reading, in `workers` forked processes; return how
@@ -628,6 +637,10 @@ class NewsMarkdownReader(BaseReader):
             near_duplicate_of=fm.near_duplicate_of,
             word_count=rendered.words,
             reading_time=rendered.minutes,
+            # Worked out with the reading and kept with it in the content cache: news_related's
+            # article_fingerprint reads it (24 µs an article, on every build, before). The text itself is not
+            # kept: at 100,000 articles it held about 190 MiB more through the build's peak.
+            _news_fingerprint=rendered.fingerprint,
         )
         if fm.authors:
             metadata["authors"] = [Author(name, settings) for name in fm.authors]

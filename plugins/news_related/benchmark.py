@@ -22,8 +22,9 @@ import time
 from pathlib import Path
 
 import numpy as np
+from news_reader import body_fingerprint
 
-from .ranking import Story, body_fingerprint, candidate_count, duplicate_groups, rank_related
+from .ranking import Story, candidate_count, duplicate_groups, rank_related
 from .similarity import candidates, cosine_all, tfidf_vectors
 
 LEE_FILES = ("lee.cor", "lee_background.cor", "similarities0-1.txt")

@@ -12,8 +12,6 @@ stories of its own section instead, so the list is never empty while its section
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -57,13 +55,6 @@ class Weights:
                 raise SimilarityError(f"weight {field.name!r} is {value!r}; expected a number, 0 or more")
         if self.half_life_days <= 0:
             raise SimilarityError(f"half_life_days is {self.half_life_days!r}; expected a number above 0")
-
-
-def body_fingerprint(body: str) -> str:
-    """The same words in the same order give the same fingerprint, whatever the case, punctuation or spacing
-    (give it plain text: news_reader.article_text strips HTML first)."""
-    words = re.findall(r"\w+", body.casefold())
-    return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()[:20]
 
 
 class _UnionFind:

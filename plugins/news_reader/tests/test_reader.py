@@ -8,10 +8,18 @@ import pickle
 import shutil
 import sqlite3
 import textwrap
+import types
 from pathlib import Path
 
 import pytest
-from news_reader import FrontMatterError, NewsMarkdownReader, sanitise_html
+from news_reader import (
+    FrontMatterError,
+    NewsMarkdownReader,
+    article_text,
+    body_fingerprint,
+    html_to_text,
+    sanitise_html,
+)
 from pelican.settings import DEFAULT_CONFIG
 
 GOOD = """\
@@ -92,6 +100,11 @@ def test_good_article_becomes_pelican_metadata(settings, tmp_path):
     assert meta["reading_time"] == 1
     assert "<h2>What next</h2>" in content
     assert 'href="{filename}/articles/2026/10/other.md"' in content  # left for Pelican to resolve
+    # The body's fingerprint, worked out with the reading (and cached with it); its text is not kept (memory).
+    assert meta["_news_fingerprint"] == body_fingerprint(html_to_text(content))
+    assert "_news_text" not in meta
+    article = types.SimpleNamespace(_content=content, **meta)
+    assert article_text(article).startswith("Crews left the ships at dawn. See the earlier story . What next More")
 
 
 def test_yaml_words_stay_text(settings, tmp_path):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from news_reader import body_fingerprint
 from news_related.benchmark import candidate_recall
-from news_related.ranking import Story, Weights, body_fingerprint, duplicate_groups, rank_related
+from news_related.ranking import Story, Weights, duplicate_groups, rank_related
 from news_related.similarity import SimilarityError
 
 DAY = 86_400.0
