@@ -696,7 +696,7 @@ _PACKED_STAT = struct.Struct("<4q")
 # file's change time is the clock at its last write, in ticks of a few milliseconds: a second write of the
 # same size within the tick of the first would leave its stat as it was. A file written after the hash, this
 # long after its last change, has another change time (git's index calls such entries "racy" and does the same).
-_SETTLED_NS = 2_000_000_000
+SETTLED_NS = 2_000_000_000
 
 
 def start_stamps(settings: Mapping[str, Any]) -> None:
@@ -735,7 +735,7 @@ def stamp_once(generator: Any) -> None:
     file written during the build is stamped as it was before, so the next build reads it again). Across
     builds, a stamp kept in `CACHE_PATH/news_reader-stamps.pickle` is reused while the file's modification
     time, change time, size and inode stay the same: a write changes the change time, and a stamp taken less
-    than two seconds after the file's last change is not kept (see _SETTLED_NS)."""
+    than two seconds after the file's last change is not kept (see SETTLED_NS)."""
     method = generator.settings.get("CHECK_MODIFIED_METHOD", "mtime")
     if method == "mtime":
         return  # a stat already
@@ -784,7 +784,7 @@ def save_stamps(generator: Any) -> None:
             return
         keep = {}
         for name, (seen, value, taken) in _stamps.items():
-            if isinstance(value, bytes) and (taken == 0 or taken - seen[1] >= _SETTLED_NS):
+            if isinstance(value, bytes) and (taken == 0 or taken - seen[1] >= SETTLED_NS):
                 keep[name] = _PACKED_STAT.pack(*seen) + value
         if keep != _kept:
             with contextlib.suppress(OSError):  # not kept: the next build hashes the files again

@@ -209,6 +209,48 @@ def test_a_second_check_reads_only_the_files_that_changed(content: Path, monkeyp
     assert read == ["broken.md"]
 
 
+def test_a_check_does_not_open_files_untouched_since_a_settled_stamp(
+    content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file whose stat is the one it had when the last check hashed it, at least two seconds after its last
+    write, is not opened again; one written since is hashed (and parsed only if its bytes changed)."""
+    settings = {**SETTINGS, "CACHE_PATH": str(content.parent / "cache"), "CACHE_CONTENT": True,
+                "LOAD_CONTENT_CACHE": True, "CHECK_MODIFIED_METHOD": "sha1"}  # fmt: skip
+    write(content, "second.md", article(id="a-2", date="2026-11-03T10:00:00+00:00"))
+    opened: list[str] = []
+    real_read_bytes = Path.read_bytes
+
+    def counting_read_bytes(path: Path) -> bytes:
+        if path.suffix == ".md":  # not the code files the settings' fingerprint reads
+            opened.append(path.name)
+        return real_read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", counting_read_bytes)
+    parsed = _counting_reads(monkeypatch)
+    expected = check_content(content, settings)
+    assert sorted(opened) == sorted(parsed) == ["cranes.md", "second.md"]
+    # Checked just after the files were written: not settled, so hashed again (not parsed: the same bytes).
+    opened.clear()
+    parsed.clear()
+    assert check_content(content, settings) == expected
+    assert (sorted(opened), parsed) == (["cranes.md", "second.md"], [])
+    # As if that check had run 10 s after the writes: its stamps settled, the next check opens nothing.
+    real_now = news_reader.check._now
+    monkeypatch.setattr(news_reader.check, "_now", lambda: real_now() + 10_000_000_000)
+    assert check_content(content, settings) == expected
+    opened.clear()
+    assert check_content(content, settings) == expected
+    assert opened == []
+    # A write, even of the same size, changes the file's change time: hashed again, and parsed (other bytes).
+    second = content / "articles" / "2026" / "11" / "second.md"
+    time.sleep(0.01)  # past the change time's clock tick
+    second.write_text(second.read_text(encoding="utf-8").replace("a-2", "a-9"), encoding="utf-8")
+    opened.clear()
+    parsed.clear()
+    check_content(content, settings)
+    assert (opened, parsed) == (["second.md"], ["second.md"])
+
+
 def test_the_check_reads_every_file_again_when_the_settings_change_or_its_cache_is_damaged(
     content: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

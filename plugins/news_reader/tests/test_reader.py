@@ -451,7 +451,7 @@ def test_stamps_are_kept_for_the_next_build_unless_taken_just_after_a_write(tmp_
     assert len(hashed) == 2
     # The settled file was hashed long after its last write; the fresh one just after it.
     seen, value, _ = module._stamps[str(settled)]
-    module._stamps[str(settled)] = (seen, value, seen[1] + module._SETTLED_NS)
+    module._stamps[str(settled)] = (seen, value, seen[1] + module.SETTLED_NS)
     module.save_stamps(types.SimpleNamespace(settings=config))
     assert stamps_file.exists()
 
