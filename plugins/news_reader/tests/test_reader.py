@@ -9,7 +9,9 @@ import shutil
 import sqlite3
 import textwrap
 import types
+from hashlib import sha1 as real_sha1  # bound before any test counts the hashes
 from pathlib import Path
+from typing import Any
 
 import pytest
 from news_reader import (
@@ -357,29 +359,15 @@ def test_articles_of_the_same_date_come_in_the_order_of_their_paths(order_by):
     assert [a.title for a in generator.articles] == expected
 
 
-def test_a_build_hashes_each_content_file_once_and_again_after_a_write(tmp_path, monkeypatch):
-    """With CHECK_MODIFIED_METHOD = "sha1", Pelican's readers' cache and the articles generator's cache each
-    hash a file whenever they look it up; `stamp_once` makes both reuse one hash, taken with one stat in a
-    build, and the next build hashes the file again when it was written since."""
+def _counted_hashes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list[bytes], dict[str, Any]]:
+    """No stamps in memory, every SHA-1 noted (the data hashed), and settings that keep the content cache."""
     import hashlib
-    import os
-    import types
 
     from news_reader import reader as module
-    from pelican.readers import Readers
 
     monkeypatch.setattr(module, "_stamps", {})
     monkeypatch.setattr(module, "_kept", {})
-    stats: list[str] = []
-    real_stat = os.stat
-
-    def counting_stat(path: object, *args: object, **kwargs: object) -> os.stat_result:
-        stats.append(str(path))
-        return real_stat(path, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr("news_reader.reader.os.stat", counting_stat)
     hashed: list[bytes] = []
-    real_sha1 = hashlib.sha1
 
     def counting_sha1(data: bytes = b"") -> object:
         hashed.append(data)
@@ -388,6 +376,28 @@ def test_a_build_hashes_each_content_file_once_and_again_after_a_write(tmp_path,
     monkeypatch.setattr(hashlib, "sha1", counting_sha1)
     config = {**DEFAULT_CONFIG, "CACHE_PATH": str(tmp_path / "cache"), "CHECK_MODIFIED_METHOD": "sha1",
               "LOAD_CONTENT_CACHE": True, "CACHE_CONTENT": True}  # fmt: skip
+    return hashed, config
+
+
+def test_a_build_hashes_each_content_file_once_and_again_after_a_write(tmp_path, monkeypatch):
+    """With CHECK_MODIFIED_METHOD = "sha1", Pelican's readers' cache and the articles generator's cache each
+    hash a file whenever they look it up; `stamp_once` makes both reuse one hash, taken with one stat in a
+    build, and the next build hashes the file again when it was written since."""
+    import os
+    import types
+
+    from news_reader import reader as module
+    from pelican.readers import Readers
+
+    stats: list[str] = []
+    real_stat = os.stat
+
+    def counting_stat(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        stats.append(str(path))
+        return real_stat(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("news_reader.reader.os.stat", counting_stat)
+    hashed, config = _counted_hashes(tmp_path, monkeypatch)
     readers = Readers(config, cache_name="ArticlesGenerator-Readers")
     generator = types.SimpleNamespace(settings=config, readers=readers, _filestamp_func=readers._filestamp_func)
     module.start_stamps(config)
@@ -414,25 +424,13 @@ def test_stamps_are_kept_for_the_next_build_unless_taken_just_after_a_write(tmp_
     """The next build reuses the stamps of files that had settled when hashed, hashes again a file written
     since, and a file hashed within two seconds of its last write (its change time could hide a second write in
     the same clock tick); a damaged stamps file, or one of another method, means hashing all."""
-    import hashlib
     import pickle
     import types
 
     from news_reader import reader as module
     from pelican.readers import Readers
 
-    monkeypatch.setattr(module, "_stamps", {})
-    monkeypatch.setattr(module, "_kept", {})
-    hashed: list[bytes] = []
-    real_sha1 = hashlib.sha1
-
-    def counting_sha1(data: bytes = b"") -> object:
-        hashed.append(data)
-        return real_sha1(data)
-
-    monkeypatch.setattr(hashlib, "sha1", counting_sha1)
-    config = {**DEFAULT_CONFIG, "CACHE_PATH": str(tmp_path / "cache"), "CHECK_MODIFIED_METHOD": "sha1",
-              "LOAD_CONTENT_CACHE": True, "CACHE_CONTENT": True}  # fmt: skip
+    hashed, config = _counted_hashes(tmp_path, monkeypatch)
     settled, fresh = write(tmp_path, GOOD, "settled.md"), write(tmp_path, GOOD, "fresh.md")
     stamps_file = tmp_path / "cache" / module.STAMPS_FILE
 
