@@ -28,7 +28,7 @@ from urllib.parse import unquote, urlsplit
 
 from pelican.utils import slugify
 
-from .reader import SETTLED_NS, FrontMatterError, SourceFile, read_source, reading_fingerprint
+from .reader import FrontMatterError, SourceFile, file_state, read_source, reading_fingerprint, settled
 
 logger = logging.getLogger(__name__)
 
@@ -398,9 +398,9 @@ class CheckMemo:
     plain values are kept (an `Entry`, not the file's text), so loading it costs a fraction of reading.
 
     A file whose modification time, change time, size and inode are those of the last check, and had been
-    for two seconds when it was hashed, is not read at all (as the build's stamps, reader.py's SETTLED_NS):
-    a write changes its change time. At 100,000 articles, reading and hashing every file took about a fifth of
-    a check that found nothing changed (3.7 → 2.9 s)."""
+    for two seconds when it was hashed, is not read at all (reader.py's `file_state` and `settled`, as for the
+    build's stamps): a write changes its change time. At 100,000 articles, reading and hashing every file
+    took about a fifth of a check that found nothing changed (3.7 → 2.9 s)."""
 
     _FORMAT = "2"
 
@@ -434,7 +434,7 @@ class CheckMemo:
         self, file: Path, shown: str, is_page: bool, settings: Mapping[str, Any]
     ) -> tuple[list[Finding], Entry | None]:
         info = file.stat()
-        seen = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
+        seen = file_state(info)
         known = self.kept.get(shown)
         if known is not None and known[1] == is_page and known[5] and known[4] == seen:
             self.used[shown] = known  # untouched since a settled stamp: not read
@@ -445,15 +445,15 @@ class CheckMemo:
             stamp: Any = self.hash(raw).digest()
         else:
             stamp = (info.st_size, info.st_mtime_ns)
-        settled = taken - info.st_ctime_ns >= SETTLED_NS
+        steady = settled(seen, taken)
         if known is not None and known[:2] == (stamp, is_page):
-            self.used[shown] = (*known[:4], seen, settled)
-            self.changed = self.changed or known[4:] != (seen, settled)
+            self.used[shown] = (*known[:4], seen, steady)
+            self.changed = self.changed or known[4:] != (seen, steady)
             return known[2], known[3]
         findings, entry = read_file(raw if raw is not None else file.read_bytes(), file, shown, is_page, settings)
         self.changed = True
         if entry is not None:  # an unreadable file is read again next time (its error is the point)
-            self.used[shown] = (stamp, is_page, findings, entry, seen, settled)
+            self.used[shown] = (stamp, is_page, findings, entry, seen, steady)
         return findings, entry
 
     def close(self) -> None:

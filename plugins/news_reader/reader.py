@@ -699,6 +699,17 @@ _PACKED_STAT = struct.Struct("<4q")
 SETTLED_NS = 2_000_000_000
 
 
+def file_state(info: os.stat_result) -> tuple[int, int, int, int]:
+    """What a file's kept stamp (here and in the check's CheckMemo) is reused under: its modification time,
+    change time, size and inode. Any write changes the change time."""
+    return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
+
+
+def settled(state: tuple[int, int, int, int], taken_ns: int) -> bool:
+    """Whether a stamp taken at `taken_ns` of a file in `state` may be kept for later builds (SETTLED_NS)."""
+    return taken_ns - state[1] >= SETTLED_NS
+
+
 def start_stamps(settings: Mapping[str, Any]) -> None:
     """At the articles generator's start (a build's first reading): forget the stamps of any build before in
     this process (`--autoreload`) and load the settled ones the last build kept, when the cache is loaded."""
@@ -750,11 +761,9 @@ def _stamp_once(hash_file: Any) -> Any:
         known = _stamps.get(path)
         if known is not None:
             return known[1]
-        info = os.stat(path)
-        seen = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
+        seen = file_state(os.stat(path))
         kept = _kept.get(path)
-        packed = _PACKED_STAT.pack(*seen)
-        if kept is not None and kept.startswith(packed):
+        if kept is not None and kept.startswith(_PACKED_STAT.pack(*seen)):
             value: Any = kept[_PACKED_STAT.size :]
             _stamps[path] = (seen, value, 0)
             return value
@@ -784,7 +793,7 @@ def save_stamps(generator: Any) -> None:
             return
         keep = {}
         for name, (seen, value, taken) in _stamps.items():
-            if isinstance(value, bytes) and (taken == 0 or taken - seen[1] >= SETTLED_NS):
+            if isinstance(value, bytes) and (taken == 0 or settled(seen, taken)):
                 keep[name] = _PACKED_STAT.pack(*seen) + value
         if keep != _kept:
             with contextlib.suppress(OSError):  # not kept: the next build hashes the files again
